@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Worker.Database;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    /// <summary>One NpgsqlDataSource for the whole process, the supabase/ folder and the migrator.</summary>
+    public static IServiceCollection AddWorkerDatabase(this IServiceCollection services, DatabaseEndpoint endpoint, string contentRoot)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(endpoint);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(endpoint.ConnectionString));
+        services.AddSingleton(new SupabaseProject(Path.Combine(contentRoot, "supabase")));
+        services.AddSingleton<Migrator>();
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        return services;
+    }
+}
