@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Worker.Tests.Hosting;
+
+public sealed class WorkerProcessTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Migrate_prints_what_it_applied_and_a_second_run_applies_nothing()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Empty);
+
+        await using var first = WorkerProcess.Start(db.ConnectionString, arguments: ["migrate", "--seed"]);
+        Assert.Equal(0, await first.WaitForExitAsync(Timeout));
+        await using var second = WorkerProcess.Start(db.ConnectionString, arguments: ["migrate"]);
+        Assert.Equal(0, await second.WaitForExitAsync(Timeout));
+
+        Assert.Contains("applied migration 0001_core_extensions.sql", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("applied migration 0502_kpi_views.sql", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("applied seed 01_users.sql", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("Database is up to date: nothing to apply.", second.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task The_host_migrates_reports_ready_and_stops_cleanly_when_told_to()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Empty);
+        var url = $"http://127.0.0.1:{FreePort()}";
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, arguments: ["--urls", url]);
+        await worker.WaitForOutputAsync("Application started", Timeout);
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        var live = await http.GetAsync(new Uri("/health/live", UriKind.Relative));
+        worker.SendTerminate();
+        var exitCode = await worker.WaitForExitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("migrations current", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Application is shutting down", worker.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", worker.StandardError, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task An_unknown_command_prints_usage_and_exits_2()
+    {
+        await using var worker = WorkerProcess.Start("Host=unused", arguments: ["frobnicate"]);
+
+        Assert.Equal(2, await worker.WaitForExitAsync(Timeout));
+        Assert.Contains("Unknown command 'frobnicate'", worker.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Usage: Worker", worker.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_migration_exits_1_naming_the_file()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+        await using (var connection = await db.DataSource.OpenConnectionAsync())
+        {
+            // Pretend 0502 was applied from a different file: the worker must refuse to go on.
+            await using var command = new Npgsql.NpgsqlCommand("update worker.script_history set sha256 = 'x' || sha256 where name = '0502_kpi_views.sql'", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, arguments: ["migrate"]);
+
+        Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
+        Assert.Contains("supabase/migrations/0502_kpi_views.sql was changed after it was applied", worker.StandardError, StringComparison.Ordinal);
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
