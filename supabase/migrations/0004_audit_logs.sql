@@ -3,6 +3,8 @@
 create table public.audit_logs (
   id bigint generated always as identity primary key,
   actor_id uuid,
+  -- Who acted when there is no signed-in user: the database role, or the worker job that set worker.actor.
+  actor_role text,
   action text not null check (action in ('INSERT', 'UPDATE', 'DELETE')),
   table_name text not null,
   record_id text,

@@ -3,13 +3,17 @@
 -- environment (hosted Supabase never runs seed files). Re-applicable: it upserts and prunes the
 -- built-in roles' mappings to exactly this list; roles an admin adds later are left alone.
 -- The matrix is documented in docs/security.md.
-insert into public.roles (name, description) values
+-- Built-in roles have fixed ids (md5 of 'role:<name>'), the same in every environment.
+insert into public.roles (id, name, description)
+select md5('role:' || v.name)::uuid, v.name, v.description
+from (values
   ('director', 'Reads every domain and every KPI; edits nothing; views job runs read-only'),
   ('admin', 'Does everything, including user and role management'),
   ('sales', 'Reads and edits the sales domain (own leads only)'),
   ('marketing', 'Reads and edits the marketing domain; uploads marketing data'),
   ('ops', 'Reads and edits the operations domain; views and acts on job runs'),
   ('finance', 'Reads and edits the finance domain')
+) as v (name, description)
 on conflict (name) do update set description = excluded.description
   where roles.description is distinct from excluded.description;
 

@@ -34,20 +34,21 @@ insert into public.expense_categories (code, name) values
   ('travel', 'Travel'), ('office', 'Office'), ('professional_services', 'Professional services')
 on conflict (code) do nothing;
 
-insert into public.ops_sla (name, priority_level, resolution_target_hours) values
-  ('Critical: 4 hours', 'critical', 4), ('High: 1 day', 'high', 24),
-  ('Medium: 3 days', 'medium', 72), ('Low: 1 week', 'low', 168)
-on conflict (priority_level) do nothing;
+insert into public.ops_sla (id, name, priority_level, resolution_target_hours)
+select md5('sla:' || v.priority)::uuid, v.name, v.priority, v.hours
+from (values ('Critical: 4 hours', 'critical', 4), ('High: 1 day', 'high', 24),
+             ('Medium: 3 days', 'medium', 72), ('Low: 1 week', 'low', 168)) as v (name, priority, hours)
+on conflict do nothing;
 
-insert into public.ops_ticket_statuses (code, name, sequence, is_closed) values
-  ('new', 'New', 1, false), ('open', 'Open', 2, false), ('in_progress', 'In progress', 3, false),
-  ('waiting', 'Waiting on customer', 4, false), ('resolved', 'Resolved', 5, true), ('closed', 'Closed', 6, true)
-on conflict (code) do nothing;
+insert into public.ops_ticket_statuses (id, code, name, sequence, is_closed)
+select md5('status:' || v.code)::uuid, v.code, v.name, v.sequence, v.is_closed
+from (values ('new', 'New', 1, false), ('open', 'Open', 2, false), ('in_progress', 'In progress', 3, false),
+             ('waiting', 'Waiting on customer', 4, false), ('resolved', 'Resolved', 5, true), ('closed', 'Closed', 6, true)
+) as v (code, name, sequence, is_closed)
+on conflict do nothing;
 
-insert into public.accounts (code, name, account_type, currency_code) values
-  ('1200', 'Accounts receivable', 'asset', 'USD'),
-  ('1000', 'Bank', 'asset', 'USD'),
-  ('4000', 'Product revenue', 'revenue', 'USD'),
-  ('5000', 'Cost of goods sold', 'expense', 'USD'),
-  ('6000', 'Operating expenses', 'expense', 'USD')
-on conflict (code) do nothing;
+insert into public.accounts (id, code, name, account_type, currency_code)
+select md5('account:' || v.code)::uuid, v.code, v.name, v.account_type, 'USD'
+from (values ('1200', 'Accounts receivable', 'asset'), ('1000', 'Bank', 'asset'), ('4000', 'Product revenue', 'revenue'),
+             ('5000', 'Cost of goods sold', 'expense'), ('6000', 'Operating expenses', 'expense')) as v (code, name, account_type)
+on conflict do nothing;

@@ -20,3 +20,13 @@ cross join lateral (
     now() - make_interval(days => 1 + (i * 7) % 60, hours => i % 24) as created_at
 ) t
 on conflict do nothing;
+
+-- Assignment history: every ticket held by ops; every fourth first held by the admin and handed over.
+insert into public.ops_ticket_assignees (id, ticket_id, assignee_id, assigned_at, unassigned_at)
+select md5('assignment:' || i || ':' || a.who)::uuid, md5('ticket:' || i)::uuid, md5('user:' || a.who)::uuid,
+  t.created_at + a.after, t.created_at + a.until
+from generate_series(1, 40) as i
+join public.ops_tickets t on t.id = md5('ticket:' || i)::uuid
+cross join lateral (values ('admin', interval '0 hours', interval '1 hour'), ('ops', interval '1 hour', null::interval)) as a (who, after, until)
+where a.who = 'ops' or i % 4 = 0
+on conflict do nothing;

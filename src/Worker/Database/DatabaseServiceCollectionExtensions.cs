@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Worker.Security;
 
 namespace Worker.Database;
 
@@ -13,6 +14,7 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton(_ => NpgsqlDataSource.Create(endpoint.ConnectionString));
         services.AddSingleton(new SupabaseProject(Path.Combine(contentRoot, "supabase")));
         services.AddSingleton<Migrator>();
+        services.AddSingleton<UserPermissions>();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return services;
     }
