@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Worker.Benchmarks;
+using Worker.Database;
+using Worker.Hosting;
+
+// Benchmarks of the worker, each against a named baseline measured in the same run.
+//   dotnet run -c Release --project tests/Worker.Benchmarks -- rls
+// Uses WORKER_BENCH_DATABASE (a server where it may create a database) if set, else a throwaway
+// local cluster with fsync on, like a real server.
+var benchmarks = new Dictionary<string, Func<BenchmarkDatabase, Task>>(StringComparer.Ordinal)
+{
+    ["rls"] = RlsBenchmark.RunAsync,
+};
+
+if (args.Length != 1 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"Usage: Worker.Benchmarks <{string.Join('|', benchmarks.Keys)}>");
+    return 2;
+}
+
+await using var database = await BenchmarkDatabase.CreateAsync(new SupabaseProject(Path.Combine(ContentRoot.Locate(), "supabase")), NullLogger.Instance);
+Console.WriteLine($"machine: {MachineDescription.Describe()}");
+await run(database);
+return 0;
