@@ -1,6 +1,9 @@
+using Hangfire;
+using Hangfire.Dashboard;
 using Serilog;
 using Worker.Database;
 using Worker.Hosting;
+using Worker.Jobs;
 
 var command = CommandLine.Parse(args);
 if (command.Validate() is { } problem)
@@ -21,32 +24,39 @@ try
     Log.Information("Database {Database}", database.Description);
 
     builder.Services.AddWorkerDatabase(database, contentRoot);
+    builder.Services.AddWorkerJobs(database, contentRoot);
 
     await using var app = builder.Build();
-    app.MapWorkerHealthEndpoints();
-
-    var migrator = app.Services.GetRequiredService<Migrator>();
-    if (command.Command == CommandLine.Migrate)
+    switch (command.Command)
     {
-        var report = await migrator.MigrateAsync(seed: command.HasFlag("--seed"));
-        foreach (var line in report.Applied.Select(a => "applied " + a).Concat(report.Notes))
-        {
-            Console.WriteLine(line);
-        }
-
-        return 0;
+        case CommandLine.Migrate:
+            return await WorkerCommands.MigrateAsync(app.Services, command.HasFlag("--seed"));
+        case CommandLine.Jobs:
+            return WorkerCommands.ListJobs(app.Services);
+        case CommandLine.Run:
+            return await WorkerCommands.RunJobAsync(app.Services, command.Arguments[0]);
     }
 
     var seedOnStart = builder.Configuration.GetValue<bool?>("Database:SeedOnStart") ?? app.Environment.IsDevelopment();
-    var startupReport = await migrator.MigrateAsync(seedOnStart, startup.Token);
+    var startupReport = await app.Services.GetRequiredService<Migrator>().MigrateAsync(seedOnStart, startup.Token);
     Log.Information("Migrated: {Applied} script(s) applied{Seeded}", startupReport.Applied.Count, seedOnStart ? ", seed loaded" : "");
+    app.Services.GetRequiredService<CatalogueScheduler>().Synchronise();
+
+    app.MapWorkerHealthEndpoints();
+    // Until staff sign-in lands, the dashboard answers requests from this machine only.
+    app.MapHangfireDashboard("/hangfire", new DashboardOptions
+    {
+        DisplayStorageConnectionString = false,
+        Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+        DashboardTitle = "ETL and KPI worker",
+    });
 
     await app.RunAsync();
     return 0;
 }
-catch (MigrationException ex)
+catch (Exception ex) when (ex is MigrationException or JobCatalogueException or JobInputException)
 {
-    Log.Error("Migration failed: {Message}", ex.Message);
+    Log.Error("{Message}", ex.Message);
     await Console.Error.WriteLineAsync(ex.Message);
     return 1;
 }

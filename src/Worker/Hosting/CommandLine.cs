@@ -5,12 +5,16 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
 {
     public const string Host = "host";
     public const string Migrate = "migrate";
+    public const string Jobs = "jobs";
+    public const string Run = "run";
 
     public const string Usage = """
         Usage: Worker [command]
 
           (no command)        migrate, then run the host: Hangfire server, dashboard, health endpoints
           migrate [--seed]    apply migrations and policies (and seed data), print what was applied
+          jobs                list the job catalogue with schedules and next run times
+          run <job-id>        run one catalogue job now, in process, and print its summary
 
         Host options are ASP.NET Core's, e.g. --urls http://127.0.0.1:5080.
         """;
@@ -35,24 +39,28 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
     /// <summary>Null when the command and its flags are known, else the message to print.</summary>
     public string? Validate()
     {
-        var allowedFlags = Command switch
+        (string[]? Flags, int Arguments)? shape = Command switch
         {
-            Host => null,
-            Migrate => new[] { "--seed" },
-            _ => [],
+            Host => (null, -1),
+            Migrate => (["--seed"], 0),
+            Jobs => ([], 0),
+            Run => ([], 1),
+            _ => null,
         };
 
-        if (Command != Host && Command != Migrate)
+        if (shape is not { } expected)
         {
             return $"Unknown command '{Command}'.";
         }
 
-        var unknown = allowedFlags is null ? null : Flags.FirstOrDefault(f => !allowedFlags.Contains(f));
+        var unknown = expected.Flags is null ? null : Flags.FirstOrDefault(f => !expected.Flags.Contains(f));
         if (unknown is not null)
         {
             return $"Unknown option '{unknown}' for '{Command}'.";
         }
 
-        return Command == Migrate && Arguments.Count > 0 ? $"'{Command}' takes no arguments." : null;
+        return expected.Arguments >= 0 && Arguments.Count != expected.Arguments
+            ? $"'{Command}' takes {(expected.Arguments == 0 ? "no arguments" : $"{expected.Arguments} argument(s)")}."
+            : null;
     }
 }

@@ -72,6 +72,46 @@ public sealed class WorkerProcessTests
         Assert.Contains("supabase/migrations/0502_kpi_views.sql was changed after it was applied", worker.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Jobs_lists_the_catalogue_with_schedules_and_next_run_times_in_each_jobs_zone()
+    {
+        await using var worker = WorkerProcess.Start("Host=127.0.0.1;Database=unused", arguments: ["jobs"]);
+
+        Assert.Equal(0, await worker.WaitForExitAsync(Timeout));
+        var lines = worker.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("id ", lines[0], StringComparison.Ordinal);
+        var prune = Assert.Single(lines, l => l.StartsWith("prune-run-history ", StringComparison.Ordinal));
+        Assert.Matches(@"30 3 \* \* \*\s+Europe/London\s+d_maintenance\s+yes\s+\d{4}-\d{2}-\d{2} 03:30 [+-]\d{2}:\d{2}", prune);
+    }
+
+    [Fact]
+    public async Task Run_runs_a_catalogue_job_in_process_prints_its_summary_and_records_the_run()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, arguments: ["run", "prune-run-history"]);
+
+        Assert.Equal(0, await worker.WaitForExitAsync(Timeout));
+        Assert.Contains("\"deletedRuns\":0", worker.StandardOutput, StringComparison.Ordinal);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand("select status || '/' || trigger from worker.job_runs where job_id = 'prune-run-history'", connection);
+        Assert.Equal("succeeded/command", await command.ExecuteScalarAsync());
+        var jobLine = Assert.Single(worker.StandardError.Split('\n'), l => l.Contains("Deleted 0 finished run(s)", StringComparison.Ordinal));
+        Assert.Contains("\"JobId\": \"prune-run-history\"", jobLine, StringComparison.Ordinal);
+        Assert.Contains("\"RunId\": ", jobLine, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_with_an_unknown_job_exits_1_naming_the_known_ones()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, arguments: ["run", "no-such-job"]);
+
+        Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
+        Assert.Contains("No job 'no-such-job' in the catalogue. Known: prune-run-history.", worker.StandardError, StringComparison.Ordinal);
+    }
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

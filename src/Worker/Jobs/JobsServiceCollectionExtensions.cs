@@ -1,0 +1,61 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Worker.Database;
+using Worker.Maintenance;
+
+namespace Worker.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>Hangfire on PostgreSQL (schema "hangfire"), the job catalogue and the job types.</summary>
+    public static IServiceCollection AddWorkerJobs(this IServiceCollection services, DatabaseEndpoint database, string contentRoot)
+    {
+        services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
+
+        services.AddSingleton(provider => JobCatalogue.Load(
+            Path.Combine(contentRoot, provider.GetRequiredService<IOptions<HangfireOptions>>().Value.CatalogueDirectory),
+            provider.GetServices<JobType>()));
+        services.AddSingleton<RunHistory>();
+        services.AddScoped<JobRunner>();
+        services.AddSingleton<CatalogueRetryFilter>();
+        services.AddSingleton<CatalogueScheduler>();
+
+        // Retries come from the catalogue (CatalogueRetryFilter), not Hangfire's ten-attempt default.
+        GlobalJobFilters.Filters.Remove(typeof(AutomaticRetryAttribute));
+
+        services.AddHangfire((provider, configuration) =>
+        {
+            var options = provider.GetRequiredService<IOptions<HangfireOptions>>().Value;
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    // A job running longer than the invisibility timeout would be fetched again by
+                    // another worker; sliding keeps it invisible while it runs.
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    QueuePollInterval = TimeSpan.FromSeconds(options.QueuePollIntervalSeconds),
+                })
+                .UseFilter(provider.GetRequiredService<CatalogueRetryFilter>());
+        });
+        services.AddHangfireServer((provider, server) =>
+        {
+            var options = provider.GetRequiredService<IOptions<HangfireOptions>>().Value;
+            server.ServerName = ServerName.ForThisProcess;
+            server.Queues = Queues.All;
+            server.WorkerCount = options.WorkerCount;
+            server.ShutdownTimeout = TimeSpan.FromSeconds(30);
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(options.SchedulePollingIntervalSeconds);
+        });
+        services.AddHealthChecks().AddCheck<HangfireHeartbeatCheck>("hangfire", tags: ["ready"]);
+        return services;
+    }
+}
