@@ -1,9 +1,8 @@
-using Hangfire;
-using Hangfire.Dashboard;
 using Serilog;
 using Worker.Database;
 using Worker.Hosting;
 using Worker.Jobs;
+using Worker.Web;
 
 var command = CommandLine.Parse(args);
 if (command.Validate() is { } problem)
@@ -25,6 +24,7 @@ try
 
     builder.Services.AddWorkerDatabase(database, contentRoot);
     builder.Services.AddWorkerJobs(database, contentRoot);
+    builder.Services.AddWorkerWeb(builder.Configuration, builder.Environment);
 
     await using var app = builder.Build();
     switch (command.Command)
@@ -43,13 +43,7 @@ try
     app.Services.GetRequiredService<CatalogueScheduler>().Synchronise();
 
     app.MapWorkerHealthEndpoints();
-    // Until staff sign-in lands, the dashboard answers requests from this machine only.
-    app.MapHangfireDashboard("/hangfire", new DashboardOptions
-    {
-        DisplayStorageConnectionString = false,
-        Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
-        DashboardTitle = "ETL and KPI worker",
-    });
+    app.MapWorkerWeb();
 
     await app.RunAsync();
     return 0;

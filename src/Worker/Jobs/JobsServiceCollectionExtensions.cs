@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Worker.Alerts;
 using Worker.Database;
 using Worker.Maintenance;
 
@@ -23,6 +24,7 @@ public static class JobsServiceCollectionExtensions
         services.AddScoped<JobRunner>();
         services.AddSingleton<CatalogueRetryFilter>();
         services.AddSingleton<CatalogueScheduler>();
+        services.AddWorkerAlerts();
 
         // Retries come from the catalogue (CatalogueRetryFilter), not Hangfire's ten-attempt default.
         GlobalJobFilters.Filters.Remove(typeof(AutomaticRetryAttribute));
@@ -44,7 +46,8 @@ public static class JobsServiceCollectionExtensions
                     InvisibilityTimeout = TimeSpan.FromMinutes(5),
                     QueuePollInterval = TimeSpan.FromSeconds(options.QueuePollIntervalSeconds),
                 })
-                .UseFilter(provider.GetRequiredService<CatalogueRetryFilter>());
+                .UseFilter(provider.GetRequiredService<CatalogueRetryFilter>())
+                .UseFilter(provider.GetRequiredService<JobAlertFilter>());
         });
         services.AddHangfireServer((provider, server) =>
         {

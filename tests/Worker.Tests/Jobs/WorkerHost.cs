@@ -28,7 +28,8 @@ internal sealed class WorkerHost : IAsyncDisposable
 
     public JobCatalogue Catalogue => Services.GetRequiredService<JobCatalogue>();
 
-    public static async Task<WorkerHost> StartAsync(string connectionString, string catalogueDirectory, Action<IServiceCollection> addJobTypes)
+    public static async Task<WorkerHost> StartAsync(string connectionString, string catalogueDirectory, Action<IServiceCollection> addJobTypes,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -39,6 +40,7 @@ internal sealed class WorkerHost : IAsyncDisposable
             ["Hangfire:QueuePollIntervalSeconds"] = "0.1",
             ["Hangfire:SchedulePollingIntervalSeconds"] = "0.2",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         var contentRoot = Worker.Hosting.ContentRoot.Locate();
         var endpoint = await DatabaseEndpoint.ResolveAsync(builder.Configuration, contentRoot, NullLogger.Instance);
         builder.Services.AddWorkerDatabase(endpoint, contentRoot);
@@ -72,6 +74,9 @@ public sealed class HangfireCollection
 /// <summary>Completes when a job reaches a final state: the signal tests wait on instead of sleeping.</summary>
 internal sealed class FinalStateSignal : JobFilterAttribute, IApplyStateFilter
 {
+    // Last among the filters, so the worker's own (alert decisions) have run when a test wakes up.
+    public FinalStateSignal() => Order = int.MaxValue;
+
     private readonly Dictionary<string, TaskCompletionSource<string>> _waits = [];
 
     public static FinalStateSignal Install()
