@@ -7,7 +7,7 @@ namespace Worker.Tests.Hosting;
 /// The real worker executable, started as its own process with the content root at the repository
 /// and the database given the way operators give it: ConnectionStrings__Database.
 /// </summary>
-internal sealed class WorkerProcess : IAsyncDisposable
+public sealed class WorkerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();

@@ -1,0 +1,53 @@
+using Worker.Tests.Hosting;
+
+namespace Worker.Tests.Web;
+
+/// <summary>One worker process for a test class: seeded database, real HTTP on a loopback port, production settings.</summary>
+public sealed class DashboardServer : IAsyncLifetime
+{
+    public const string JwtSecret = "test-jwt-secret-that-is-long-enough-for-hs256-0123456789";
+    private readonly LoopbackCertificate _certificate = new();
+    private ScratchDatabase? _database;
+    private WorkerProcess? _process;
+
+    public string Url { get; private set; } = "";
+
+    public ScratchDatabase Database => _database!;
+
+    public WorkerProcess Process => _process!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await ScratchDatabase.CreateAsync(DatabaseContent.Seeded);
+        Url = $"https://127.0.0.1:{WorkerProcessTests.FreePort()}";
+        _process = WorkerProcess.Start(_database.ConnectionString, new Dictionary<string, string>
+        {
+            ["Kestrel__Certificates__Default__Path"] = _certificate.Path,
+            ["Kestrel__Certificates__Default__Password"] = _certificate.Password,
+            ["Auth__JwtSecret"] = JwtSecret,
+            ["Hangfire__QueuePollIntervalSeconds"] = "0.2",
+        }, "--urls", Url);
+        await _process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+    }
+
+    public WebSession Session() => new(new Uri(Url), _certificate.TrustingHandler());
+
+    public HttpClient Client() => new(_certificate.TrustingHandler()) { BaseAddress = new Uri(Url) };
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            _process.SendTerminate();
+            await _process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            await _process.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        _certificate.Dispose();
+    }
+}
