@@ -112,6 +112,39 @@ public sealed class WorkerProcessTests
         Assert.Contains("No job 'no-such-job' in the catalogue. Known: prune-run-history.", worker.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_bad_setting_stops_the_worker_at_start_naming_the_key()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, new Dictionary<string, string> { ["Hangfire__WorkerCount"] = "0" },
+            "--urls", $"http://127.0.0.1:{FreePort()}");
+
+        Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
+        Assert.Contains("WorkerCount", worker.StandardError, StringComparison.Ordinal);
+        Assert.Contains("must be between 1 and 100", worker.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_catalogue_file_stops_the_worker_at_start_naming_file_and_field()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+        var catalogue = Directory.CreateTempSubdirectory("jobs-").FullName;
+        File.WriteAllText(Path.Combine(catalogue, "nightly.json"), """{ "id": "nightly", "type": "prune-run-history", "cron": "0 2 * * *", "timeZone": "Europe/Lodnon" }""");
+        try
+        {
+            await using var worker = WorkerProcess.Start(db.ConnectionString, new Dictionary<string, string> { ["Hangfire__CatalogueDirectory"] = catalogue },
+                "--urls", $"http://127.0.0.1:{FreePort()}");
+
+            Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
+            Assert.Contains("jobs/nightly.json: field 'timeZone': unknown time zone 'Europe/Lodnon'", worker.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(catalogue, recursive: true);
+        }
+    }
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
