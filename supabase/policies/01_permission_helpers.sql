@@ -3,39 +3,6 @@
 -- Policies call them wrapped in a sub-select, (select private.has_permission('x')), so they run
 -- once per statement instead of once per row.
 
--- Does the signed-in user's role hold this permission?
-create or replace function private.has_permission(permission_name text)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select exists (
-    select 1
-    from public.profiles p
-    join public.role_permissions rp on rp.role_id = p.role_id
-    join public.permissions pm on pm.id = rp.permission_id
-    where p.id = (select auth.uid()) and pm.name = permission_name
-  )
-$$;
-
--- May the signed-in user read this domain's data (and so its KPIs)?
-create or replace function private.can_read_domain(domain text)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select private.has_permission(case domain
-    when 'sales' then 'read_sales_leads'
-    when 'marketing' then 'read_marketing_data'
-    when 'operations' then 'read_ops_tickets'
-    when 'finance' then 'read_finance_data'
-  end)
-$$;
-
 -- All permissions of the signed-in user: what the dashboard and upload endpoints check.
 create or replace function private.my_permissions()
 returns setof text
@@ -51,7 +18,18 @@ as $$
   where p.id = (select auth.uid())
 $$;
 
+-- Does the signed-in user's role hold this permission?
+create or replace function private.has_permission(permission_name text)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (select 1 from private.my_permissions() granted where granted = permission_name)
+$$;
+
 grant usage on schema private to authenticated, service_role;
 revoke all on all functions in schema private from public, anon;
-grant execute on function private.has_permission(text), private.can_read_domain(text), private.my_permissions()
+grant execute on function private.has_permission(text), private.my_permissions()
   to authenticated, service_role;

@@ -32,13 +32,13 @@ begin
 end
 $$;
 
--- A domain table: read with one permission, change with another.
+-- A table read with one permission (null: every signed-in user) and changed with another.
 create or replace procedure private.set_domain_policies(target regclass, read_permission text, edit_permission text)
 language plpgsql
 set search_path = ''
 as $$
 declare
-  can_read text := format('(select private.has_permission(%L))', read_permission);
+  can_read text := case when read_permission is null then 'true' else format('(select private.has_permission(%L))', read_permission) end;
   can_edit text := format('(select private.has_permission(%L))', edit_permission);
 begin
   call private.set_policies(target, can_read, can_edit, can_edit, can_edit);
@@ -46,30 +46,19 @@ end
 $$;
 
 -- Reference data every signed-in user may read; changed by edit_master_data.
-call private.set_policies('public.countries', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
-call private.set_policies('public.currencies', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
-call private.set_policies('public.sales_stages', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
-call private.set_policies('public.expense_categories', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
-call private.set_policies('public.sales_pipeline_stages', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
-call private.set_policies('public.sales_reasons', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
-call private.set_policies('public.ops_sla', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
-call private.set_policies('public.ops_ticket_statuses', 'true', '(select private.has_permission(''edit_master_data''))',
-  '(select private.has_permission(''edit_master_data''))', '(select private.has_permission(''edit_master_data''))');
+call private.set_domain_policies('public.countries', null, 'edit_master_data');
+call private.set_domain_policies('public.currencies', null, 'edit_master_data');
+call private.set_domain_policies('public.sales_stages', null, 'edit_master_data');
+call private.set_domain_policies('public.expense_categories', null, 'edit_master_data');
+call private.set_domain_policies('public.sales_pipeline_stages', null, 'edit_master_data');
+call private.set_domain_policies('public.sales_reasons', null, 'edit_master_data');
+call private.set_domain_policies('public.ops_sla', null, 'edit_master_data');
+call private.set_domain_policies('public.ops_ticket_statuses', null, 'edit_master_data');
 
 -- RBAC tables: everyone may read the catalogue (the UI shows role names); manage_users changes it.
-call private.set_policies('public.roles', 'true', '(select private.has_permission(''manage_users''))',
-  '(select private.has_permission(''manage_users''))', '(select private.has_permission(''manage_users''))');
-call private.set_policies('public.permissions', 'true', '(select private.has_permission(''manage_users''))',
-  '(select private.has_permission(''manage_users''))', '(select private.has_permission(''manage_users''))');
-call private.set_policies('public.role_permissions', 'true', '(select private.has_permission(''manage_users''))',
-  '(select private.has_permission(''manage_users''))', '(select private.has_permission(''manage_users''))');
+call private.set_domain_policies('public.roles', null, 'manage_users');
+call private.set_domain_policies('public.permissions', null, 'manage_users');
+call private.set_domain_policies('public.role_permissions', null, 'manage_users');
 
 -- Profiles: one's own, or all with manage_users. Changing a role_id needs manage_users too; the
 -- trigger below enforces that, since a policy cannot compare old and new values of a column.

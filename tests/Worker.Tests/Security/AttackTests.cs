@@ -14,7 +14,7 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
     [Fact]
     public async Task A_sales_user_can_neither_read_nor_update_another_users_lead()
     {
-        await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Sales);
+        await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Sales);
 
         Assert.Equal(0, await s.Connection.ExecuteScalarAsync<int>("select count(*) from sales_leads where id = @OthersLead", new { OthersLead }, s.Transaction));
         Assert.Equal(0, await s.Connection.ExecuteAsync("update sales_leads set expected_value = 1 where id = @OthersLead", new { OthersLead }, s.Transaction));
@@ -26,7 +26,7 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
     [Fact]
     public async Task A_sales_user_cannot_insert_a_lead_owned_by_someone_else_nor_give_their_lead_away()
     {
-        await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Sales);
+        await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Sales);
 
         var insert = await s.FailsAsync("insert into sales_leads (owner_id, company, stage_id) values (@Other, 'Sneaky', md5('stage:won')::uuid)", new { Other = Actor.Sales2.UserId });
         var giveAway = await s.FailsAsync("update sales_leads set owner_id = @Other where id = @OwnLead", new { Other = Actor.Sales2.UserId, OwnLead });
@@ -39,7 +39,7 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
     [Fact]
     public async Task Setting_ones_own_role_to_admin_is_refused_while_changing_ones_name_is_fine()
     {
-        await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Sales);
+        await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Sales);
 
         var escalation = await s.FailsAsync("update profiles set role_id = md5('role:admin')::uuid where id = @Me", new { Me = Actor.Sales.UserId });
         var renamed = await s.Connection.ExecuteAsync("update profiles set full_name = 'Sam S.' where id = @Me", new { Me = Actor.Sales.UserId }, s.Transaction);
@@ -51,7 +51,7 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
     [Fact]
     public async Task An_admin_may_change_someones_role()
     {
-        await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Admin);
+        await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Admin);
 
         var changed = await s.Connection.ExecuteAsync("update profiles set role_id = md5('role:marketing')::uuid where id = @Sales", new { Sales = Actor.Sales.UserId }, s.Transaction);
 
@@ -61,7 +61,7 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
     [Fact]
     public async Task Marketing_sees_no_finance_transactions_and_no_finance_kpis()
     {
-        await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Marketing);
+        await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Marketing);
 
         Assert.Equal(0, await s.Connection.ExecuteScalarAsync<int>("select count(*) from finance_transactions", transaction: s.Transaction));
         Assert.Equal(["marketing"], await s.Connection.QueryAsync<string>("select distinct domain from kpi_metrics", transaction: s.Transaction));
@@ -74,7 +74,7 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
         var relations = await RelationsAsync("'r', 'v'");
         foreach (var relation in relations)
         {
-            await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Anon);
+            await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Anon);
 
             var error = await s.FailsAsync($"select * from public.{relation} limit 1");
 
@@ -87,11 +87,11 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
     {
         foreach (var table in (await RelationsAsync("'r'")).Where(t => t is not "audit_logs" and not "profiles"))
         {
-            await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Director);
+            await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Director);
 
             Assert.True(await s.Connection.ExecuteScalarAsync<int>($"select count(*) from public.{table}", transaction: s.Transaction) > 0, $"director sees no {table}");
-            var updated = await s.TryAsync($"update public.{table} set {(table == "role_permissions" ? "role_id = role_id" : "id = id")}");
-            var deleted = await s.TryAsync($"delete from public.{table}");
+            var updated = await s.RowsOrRefusedAsync($"update public.{table} set {(table == "role_permissions" ? "role_id = role_id" : "id = id")}");
+            var deleted = await s.RowsOrRefusedAsync($"delete from public.{table}");
             Assert.True(updated is 0 or null, $"director updated {updated} rows of {table}");
             Assert.True(deleted is 0 or null, $"director deleted {deleted} rows of {table}");
         }
@@ -102,7 +102,7 @@ public sealed class AttackTests(SeededDatabase db) : IClassFixture<SeededDatabas
     {
         foreach (var actor in new[] { Actor.Admin, Actor.ServiceRole })
         {
-            await using var s = await ActingSession.BeginAsync(db.DataSource, actor);
+            await using var s = await RolledBack.BeginAsync(db.DataSource, actor);
             var update = await s.FailsAsync("update audit_logs set action = 'DELETE'");
             var delete = await s.FailsAsync("delete from audit_logs");
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, update.SqlState);

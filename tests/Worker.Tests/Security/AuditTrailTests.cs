@@ -10,7 +10,7 @@ public sealed class AuditTrailTests(SeededDatabase db) : IClassFixture<SeededDat
     [Fact]
     public async Task A_users_change_is_logged_with_the_user_and_only_the_changed_fields()
     {
-        await using var s = await ActingSession.BeginAsync(db.DataSource, Actor.Sales);
+        await using var s = await RolledBack.BeginAsync(db.DataSource, Actor.Sales);
         var before = await s.Connection.ExecuteScalarAsync<decimal>("select expected_value from sales_leads where id = @OwnLead", new { OwnLead }, s.Transaction);
 
         await s.Connection.ExecuteAsync("update sales_leads set expected_value = expected_value + 1, contact_name = contact_name where id = @OwnLead", new { OwnLead }, s.Transaction);
