@@ -35,6 +35,8 @@ try
             return WorkerCommands.ListJobs(app.Services);
         case CommandLine.Run:
             return await WorkerCommands.RunJobAsync(app.Services, command.Arguments[0]);
+        case CommandLine.Import:
+            return await WorkerCommands.ImportAsync(app.Services, command);
     }
 
     var seedOnStart = builder.Configuration.GetValue<bool?>("Database:SeedOnStart") ?? app.Environment.IsDevelopment();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Worker.Alerts;
 using Worker.Database;
+using Worker.Ingestion.Csv;
 using Worker.Maintenance;
 
 namespace Worker.Jobs;
@@ -15,6 +16,8 @@ public static class JobsServiceCollectionExtensions
     {
         services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddSingleton(new Worker.Hosting.ContentRootPath(contentRoot));
+        services.AddCsvIngestion();
         services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
 
         services.AddSingleton(provider => JobCatalogue.Load(

@@ -1,0 +1,95 @@
+namespace Worker.Ingestion.Csv;
+
+/// <summary>
+/// The datasets marketing can upload, with the header names that GA4, Google Ads, Meta Ads, LinkedIn,
+/// HubSpot and spreadsheets use for each column. docs/csv-formats.md documents them; change both together.
+/// </summary>
+public static class Datasets
+{
+    private static readonly string[] ReportDate = ["date", "day", "report date", "reporting date", "reporting starts", "start date", "date (yyyymmdd)"];
+
+    public static readonly Dataset DigitalChannels = new(
+        "digital_channels", "digital_channels", "Daily visits, leads, conversions and cost per channel",
+        [
+            new("report_date", FieldKind.Date, true, ReportDate),
+            new("channel_name", FieldKind.Text, true, "channel", "session default channel group", "default channel group", "session default channel grouping",
+                "first user default channel group", "channel group", "platform", "publisher platform", "network", "source"),
+            new("visits", FieldKind.Count, false, "sessions", "visits", "engaged sessions"),
+            new("leads", FieldKind.Count, false, "leads", "key events: generate_lead", "conversions: generate_lead", "leads (form)", "on-facebook leads", "form fills", "new contacts"),
+            new("conversions", FieldKind.Decimal, false, "conversions", "key events", "results", "all conversions", "total conversions"),
+            new("cost", FieldKind.Money, false, "cost", "spend", "amount spent", "amount spent (usd)", "amount spent (eur)", "amount spent (gbp)", "total spent", "ads cost", "advertiser ad cost", "cost (usd)"),
+        ],
+        ["report_date", "channel_name"]);
+
+    public static readonly Dataset MarketingAttribution = new(
+        "marketing_attribution", "marketing_attribution", "Daily conversions per channel under first-touch, last-touch and assisted attribution",
+        [
+            new("report_date", FieldKind.Date, true, ReportDate),
+            new("channel", FieldKind.Text, true, "channel", "channel name", "default channel group", "session default channel group", "source / medium", "source"),
+            new("first_touch_conversions", FieldKind.Decimal, false, "first touch", "first touch conversions", "first click", "first click conversions", "first interaction", "first interaction conversions"),
+            new("last_touch_conversions", FieldKind.Decimal, false, "last touch", "last touch conversions", "last click", "last click conversions", "last interaction", "last interaction conversions"),
+            new("assisted_conversions", FieldKind.Decimal, false, "assisted", "assisted conversions", "assists", "assist conversions"),
+        ],
+        ["report_date", "channel"]);
+
+    public static readonly Dataset WebsiteAnalytics = new(
+        "website_analytics", "website_analytics", "Daily website totals (GA4)",
+        [
+            new("date", FieldKind.Date, true, "date", "day", "date (yyyymmdd)"),
+            new("pageviews", FieldKind.Count, false, "views", "page views", "pageviews", "screen page views", "screenpageviews", "views (page)"),
+            new("sessions", FieldKind.Count, false, "sessions", "visits"),
+            new("users", FieldKind.Count, false, "users", "total users", "active users", "totalusers", "activeusers", "visitors"),
+            new("bounce_rate", FieldKind.Fraction, false, "bounce rate", "bouncerate"),
+            new("avg_session_duration", FieldKind.Seconds, false, "average session duration", "avg. session duration", "averagesessionduration", "session duration"),
+        ],
+        ["date"]);
+
+    public static readonly Dataset OfflineEvents = new(
+        "offline_events", "offline_events", "Events of offline campaigns (trade shows, roadshows)",
+        [
+            new("campaign_id", FieldKind.Text, true, "campaign", "campaign name") { IsCampaignReference = true },
+            new("event_name", FieldKind.Text, true, "event", "event name", "name"),
+            new("location", FieldKind.Text, false, "location", "venue", "city"),
+            new("event_date", FieldKind.Date, true, "date", "event date", "day"),
+            new("attendees", FieldKind.Count, false, "attendees", "attendance", "visitors", "registrations attended"),
+            new("leads_generated", FieldKind.Count, false, "leads", "leads generated", "new contacts"),
+            new("notes", FieldKind.Text, false, "notes", "comments", "comment"),
+        ],
+        ["campaign_id", "event_name", "event_date"]);
+
+    public static readonly Dataset SeoSemCampaigns = new(
+        "seo_sem_campaigns", "seo_sem_campaigns", "Keyword performance of search campaigns per period",
+        [
+            new("campaign_id", FieldKind.Text, true, "campaign", "campaign name") { IsCampaignReference = true },
+            new("keyword", FieldKind.Text, true, "keyword", "search keyword", "keyword text", "query"),
+            new("impressions", FieldKind.Count, false, "impressions", "impr.", "impr"),
+            new("clicks", FieldKind.Count, false, "clicks"),
+            new("conversions", FieldKind.Decimal, false, "conversions", "conv.", "all conv."),
+            new("cost", FieldKind.Money, false, "cost", "spend", "amount spent"),
+            new("start_date", FieldKind.Date, true, "start date", "from", "reporting starts", "period start", "date"),
+            new("end_date", FieldKind.Date, true, "end date", "to", "reporting ends", "period end"),
+        ],
+        ["campaign_id", "keyword", "start_date", "end_date"])
+    {
+        DateRanges = [("start_date", "end_date")],
+    };
+
+    public static readonly Dataset ContentPieces = new(
+        "content_pieces", "content_pieces", "Published content and the impressions and leads it brought",
+        [
+            new("campaign_id", FieldKind.Text, false, "campaign", "campaign name") { IsCampaignReference = true },
+            new("title", FieldKind.Text, true, "title", "name", "content title", "page title", "post title"),
+            new("content_type", FieldKind.Text, true, "type", "content type", "format")
+            {
+                AllowedValues = new HashSet<string>(["blog", "video", "infographic", "whitepaper", "ebook", "webinar", "case_study", "podcast", "social", "email", "other"]),
+            },
+            new("publish_date", FieldKind.Date, true, "publish date", "published", "publish date (utc)", "date"),
+            new("impressions", FieldKind.Count, false, "impressions", "views"),
+            new("leads_generated", FieldKind.Count, false, "leads", "leads generated", "submissions", "form submissions"),
+        ],
+        ["title", "publish_date"]);
+
+    public static readonly IReadOnlyList<Dataset> All = [DigitalChannels, MarketingAttribution, WebsiteAnalytics, OfflineEvents, SeoSemCampaigns, ContentPieces];
+
+    public static Dataset? Find(string name) => All.FirstOrDefault(d => d.Name == name);
+}
