@@ -15,6 +15,9 @@ public sealed class EtlOverview(NpgsqlDataSource dataSource)
 
     public sealed record Failure(string JobId, DateTime StartedAt, string Trigger, string? Error);
 
+    public sealed record Import(Guid Id, DateTime CreatedAt, string UploadedByName, string Source, string Dataset, string FileName, string Status,
+        long? Inserted, long? Updated, long? Unchanged, long? Rejected);
+
     // Only finished runs count as "last success/failure"; DISTINCT ON keeps the newest per job.
     private const string LastRuns = """
         select distinct on (job_id) job_id as JobId, started_at as StartedAt, finished_at as FinishedAt,
@@ -49,6 +52,16 @@ public sealed class EtlOverview(NpgsqlDataSource dataSource)
         return connection.Query<Failure>(
             "select job_id as JobId, started_at as StartedAt, trigger, error from worker.job_runs where status = 'failed' order by started_at desc limit @count",
             new { count }).ToList();
+    }
+
+    public IReadOnlyList<Import> RecentImports(int count)
+    {
+        using var connection = dataSource.OpenConnection();
+        return connection.Query<Import>("""
+            select id, created_at as CreatedAt, uploaded_by_name as UploadedByName, source, dataset, file_name as FileName, status,
+                   inserted, updated, unchanged, rejected
+            from worker.import_batches order by created_at desc limit @count
+            """, new { count }).ToList();
     }
 
     private Dictionary<string, LastRun> Last(string status)

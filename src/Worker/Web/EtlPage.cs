@@ -100,6 +100,26 @@ internal sealed class EtlPage : RazorPage
 
         html.Append("</tbody></table>");
 
+        html.Append("<h3>Recent imports</h3>");
+        var imports = overview.RecentImports(10);
+        if (imports.Count == 0)
+        {
+            html.Append("<p class=\"etl-no-imports\">No imports yet.</p>");
+        }
+        else
+        {
+            html.Append("<table class=\"table etl-imports\"><thead><tr><th>When</th><th>Who</th><th>Dataset</th><th>File</th><th>Status</th><th>Inserted / updated / unchanged / rejected</th></tr></thead><tbody>");
+            foreach (var import in imports)
+            {
+                html.Append("<tr><td>").Append(Time(import.CreatedAt)).Append("</td><td>").Append(E(import.UploadedByName)).Append(" (").Append(E(import.Source))
+                    .Append(")</td><td>").Append(E(import.Dataset)).Append("</td><td><a href=\"/uploads/").Append(import.Id).Append("\">").Append(E(import.FileName))
+                    .Append("</a></td><td>").Append(E(import.Status.Replace('_', ' '))).Append("</td><td>")
+                    .Append(E($"{import.Inserted} / {import.Updated} / {import.Unchanged} / {import.Rejected}")).Append("</td></tr>");
+            }
+
+            html.Append("</tbody></table>");
+        }
+
         html.Append("<h3>Recent failures</h3>");
         var recent = overview.RecentFailures(10);
         if (recent.Count == 0)

@@ -7,12 +7,12 @@ internal static class HtmlPage
 {
     public static string Encode(string? text) => HtmlEncoder.Default.Encode(text ?? "");
 
-    public static IResult Render(string title, string body, int statusCode = 200) => Results.Content($$"""
+    public static IResult Render(string title, string body, int statusCode = 200, bool refreshEverySecond = false) => Results.Content($$"""
         <!doctype html>
         <html lang="en">
         <head>
           <meta charset="utf-8">
-          <meta name="viewport" content="width=device-width, initial-scale=1">
+          <meta name="viewport" content="width=device-width, initial-scale=1">{{(refreshEverySecond ? "\n  <meta http-equiv=\"refresh\" content=\"1\">" : "")}}
           <title>{{Encode(title)}} · ETL and KPI worker</title>
           <style>
             body { font: 15px/1.5 system-ui, sans-serif; margin: 0; background: #f5f6f8; color: #1d2330; }
@@ -29,7 +29,7 @@ internal static class HtmlPage
           </style>
         </head>
         <body>
-          <header><strong>ETL and KPI worker</strong><a href="/hangfire">Dashboard</a><a href="/hangfire/etl">ETL</a></header>
+          <header><strong>ETL and KPI worker</strong><a href="/uploads">Uploads</a><a href="/hangfire">Dashboard</a><a href="/hangfire/etl">ETL</a></header>
           <main>
         {{body}}
           </main>

@@ -12,6 +12,9 @@ public static class Permissions
     /// <summary>Policy: may open the dashboard (view or act).</summary>
     public const string ViewJobsPolicy = "ViewJobs";
 
+    /// <summary>Policy: may upload marketing data and see imports.</summary>
+    public const string UploadPolicy = "UploadMarketingData";
+
     /// <summary>Policy: may trigger, retry and delete jobs.</summary>
     public const string ActOnJobsPolicy = "ActOnJobs";
 }

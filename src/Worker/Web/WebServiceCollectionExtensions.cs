@@ -1,6 +1,7 @@
 using System.Text;
 using Hangfire;
 using Hangfire.Dashboard;
+using Worker.Ingestion.Csv;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -80,7 +81,9 @@ public static class WebServiceCollectionExtensions
             .AddPolicy(Permissions.ViewJobsPolicy, p => p.RequireAuthenticatedUser()
                 .RequireClaim(Permissions.ClaimType, Permissions.ViewJobRuns, Permissions.ActOnJobRuns))
             .AddPolicy(Permissions.ActOnJobsPolicy, p => p.RequireAuthenticatedUser()
-                .RequireClaim(Permissions.ClaimType, Permissions.ActOnJobRuns));
+                .RequireClaim(Permissions.ClaimType, Permissions.ActOnJobRuns))
+            .AddPolicy(Permissions.UploadPolicy, p => p.RequireAuthenticatedUser()
+                .RequireClaim(Permissions.ClaimType, Permissions.UploadMarketingData));
         return services;
     }
 
@@ -91,6 +94,7 @@ public static class WebServiceCollectionExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapSignIn();
+        app.MapImports();
         EtlPage.Register();
         app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.ViewJobsPolicy, "/hangfire", new DashboardOptions
         {

@@ -145,6 +145,39 @@ public sealed class WorkerProcessTests
         }
     }
 
+    [Fact]
+    public async Task Import_loads_a_file_and_prints_counts_and_a_bad_file_exits_1_with_line_numbered_errors()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+        var folder = Directory.CreateTempSubdirectory("cli-").FullName;
+        var good = Path.Combine(folder, "channels.csv");
+        var bad = Path.Combine(folder, "broken.csv");
+        File.WriteAllText(good, "Date,Channel,Sessions\n2030-01-01,Email,10\n2030-01-02,Email,12\nTotal,,22\n");
+        File.WriteAllText(bad, "Date,Channel,Sessions\n2030-01-03,Email,ten\n2030-01-04,,3\n");
+        try
+        {
+            await using var dryRun = WorkerProcess.Start(db.ConnectionString, arguments: ["import", "digital_channels", good, "--dry-run"]);
+            Assert.Equal(0, await dryRun.WaitForExitAsync(Timeout));
+            await using var load = WorkerProcess.Start(db.ConnectionString, arguments: ["import", "digital_channels", good]);
+            Assert.Equal(0, await load.WaitForExitAsync(Timeout));
+            await using var refused = WorkerProcess.Start(db.ConnectionString, arguments: ["import", "digital_channels", bad]);
+            Assert.Equal(1, await refused.WaitForExitAsync(Timeout));
+
+            Assert.Contains("channels.csv → digital_channels: loaded (dry run). 2 rows read, 2 inserted", dryRun.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("channels.csv → digital_channels: loaded. 2 rows read, 2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 totals rows skipped.", load.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("broken.csv:2: column 'Sessions' value 'ten' is not a number", refused.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("broken.csv:3: column 'Channel' value '' a value is required", refused.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("refused, nothing changed", refused.StandardOutput, StringComparison.Ordinal);
+            await using var connection = await db.DataSource.OpenConnectionAsync();
+            await using var count = new Npgsql.NpgsqlCommand("select count(*) from digital_channels", connection);
+            Assert.Equal(2L, await count.ExecuteScalarAsync());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

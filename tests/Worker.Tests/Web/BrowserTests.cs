@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 
 namespace Worker.Tests.Web;
 
-/// <summary>What ops do in a real browser: sign in, open the ETL page, run a job, see its run.</summary>
+/// <summary>What people do in a real browser: ops run a job from the ETL page; marketing upload files.</summary>
 public sealed partial class BrowserTests(DashboardServer server) : IClassFixture<DashboardServer>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -12,12 +12,7 @@ public sealed partial class BrowserTests(DashboardServer server) : IClassFixture
     public async Task Ops_sign_in_open_the_ETL_page_and_run_a_job_whose_run_then_shows()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
@@ -39,6 +34,59 @@ public sealed partial class BrowserTests(DashboardServer server) : IClassFixture
         Assert.Matches(DateTimeCell(), await page.Locator("tr[data-job='prune-run-history'] .last-success").InnerTextAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "worker-etl-page.png"), FullPage = true });
     }
+
+    [BrowserFact]
+    public async Task Marketing_uploads_a_good_file_and_a_bad_one_and_sees_the_counts_and_the_line_numbered_errors()
+    {
+        var folder = Directory.CreateTempSubdirectory("browser-upload-").FullName;
+        var good = Path.Combine(folder, "channels-good.csv");
+        var bad = Path.Combine(folder, "channels-bad.csv");
+        File.WriteAllText(good, "Date,Channel,Sessions,Cost\n2031-01-01,Browser Channel,10,\"$1,200.00\"\n2031-01-02,Browser Channel,12,5\n");
+        File.WriteAllText(bad, "Date,Channel,Sessions\n2031-02-01,Browser Channel,many\n2031-02-31,Browser Channel,3\n");
+        try
+        {
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await LaunchAsync(playwright);
+            await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
+            var page = await context.NewPageAsync();
+            page.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
+            await page.GotoAsync(server.Url + "/uploads");
+            await page.FillAsync("#email", "marketing@example.com");
+            await page.FillAsync("#password", "worker-dev-password");
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForURLAsync(server.Url + "/uploads");
+
+            await page.SelectOptionAsync("#dataset", "digital_channels");
+            await page.SetInputFilesAsync("#file", good);
+            await page.ClickAsync("button[type=submit]");
+            await page.Locator("p.status.ok").WaitForAsync(); // the status page refreshes itself until loaded
+            var counts = await page.Locator("table.counts").InnerTextAsync();
+
+            await page.GotoAsync(server.Url + "/uploads");
+            await page.SelectOptionAsync("#dataset", "digital_channels");
+            await page.SetInputFilesAsync("#file", bad);
+            await page.ClickAsync("button[type=submit]");
+            await page.Locator("p.status.error").WaitForAsync();
+            var headline = await page.Locator("p.status").InnerTextAsync();
+            var errors = await page.Locator("table.errors tbody tr").AllInnerTextsAsync();
+
+            Assert.Contains("2\t2\t0\t0\t0", counts, StringComparison.Ordinal); // read, inserted, updated, unchanged, rejected
+            Assert.Equal("Refused: nothing was changed.", headline);
+            Assert.Equal(["2\tSessions\tmany\tis not a number", "3\tDate\t2031-02-31\tis not a real calendar date"], errors);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "worker-upload-refused.png"), FullPage = true });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = BrowserFactAttribute.ChromiumPath,
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$")]
     private static partial Regex DateTimeCell();

@@ -26,6 +26,7 @@ public sealed class DashboardServer : IAsyncLifetime
             ["Kestrel__Certificates__Default__Password"] = _certificate.Password,
             ["Auth__JwtSecret"] = JwtSecret,
             ["Hangfire__QueuePollIntervalSeconds"] = "0.2",
+            ["Imports__MaxFileMegabytes"] = "1",
         }, "--urls", Url);
         await _process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
     }

@@ -180,7 +180,7 @@ public sealed class DashboardTests(DashboardServer server) : IClassFixture<Dashb
     }
 
     /// <summary>A token shaped like Supabase Auth's: HS256, aud "authenticated", sub the user id.</summary>
-    private static string Token(string secret, Guid userId, TimeSpan expiresIn) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    internal static string Token(string secret, Guid userId, TimeSpan expiresIn) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Subject = new ClaimsIdentity([new Claim("sub", userId.ToString()), new Claim("role", "authenticated")]),
         Audience = "authenticated",

@@ -6,7 +6,7 @@ namespace Worker.Ingestion.Csv;
 /// Turns the cells of real exports into values: "$1,234.50", "1.234,50 €" (with a declared decimal
 /// comma), "27.61%", "20240131", "2024-01-31", "00:02:15". Each failure says why, for the error report.
 /// </summary>
-public sealed class FieldParser(ImportOptions options)
+public sealed partial class FieldParser(ImportOptions options)
 {
     private static readonly string[] IsoDate = ["yyyy-MM-dd", "yyyyMMdd"];
 
@@ -95,11 +95,20 @@ public sealed class FieldParser(ImportOptions options)
             return true;
         }
 
+        if (IsoShape().IsMatch(text))
+        {
+            problem = "is not a real calendar date";
+            return false;
+        }
+
         problem = options.DateFormat is null
             ? "is not a date in YYYY-MM-DD or YYYYMMDD form (declare the file's date format for others, e.g. dd/MM/yyyy)"
             : $"is not a date in YYYY-MM-DD, YYYYMMDD or the declared {options.DateFormat} form";
         return false;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-?\d{2}-?\d{2}$")]
+    private static partial System.Text.RegularExpressions.Regex IsoShape();
 
     private bool TryNumber(string text, bool allowPercent, out decimal number, out string? problem)
     {

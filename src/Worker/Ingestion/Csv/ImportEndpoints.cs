@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Hangfire;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Worker.Web;
+
+namespace Worker.Ingestion.Csv;
+
+/// <summary>
+/// Marketing's ways in over HTTP: the API (multipart or text/csv body, streamed straight into the
+/// database) and the /uploads page. Both store the file, record a batch and queue its import job.
+/// </summary>
+internal static class ImportEndpoints
+{
+    // Room for the multipart envelope around a file of the maximum size.
+    private const long MultipartOverhead = 64 * 1024;
+
+    public static void MapImports(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/imports").RequireAuthorization(Permissions.UploadPolicy);
+
+        // Cookie-authenticated calls are covered by the SameSite=Lax cookie (no cross-site POST carries it).
+        api.MapPost("/{dataset}", async (string dataset, HttpContext http, ImportBatches batches, IBackgroundJobClientV2 jobs, IOptions<ImportsOptions> imports) =>
+        {
+            if (Datasets.Find(dataset) is null)
+            {
+                return Results.Problem($"Unknown dataset '{dataset}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.", statusCode: 404);
+            }
+
+            var limit = imports.Value.MaxFileBytes;
+            if (http.Request.ContentLength > limit + MultipartOverhead)
+            {
+                return TooLarge(limit);
+            }
+
+            http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = limit + MultipartOverhead;
+            var options = OptionsFrom(http.Request.Query, imports.Value);
+            try
+            {
+                var (stream, fileName) = await OpenUploadAsync(http.Request);
+                if (stream is null)
+                {
+                    return Results.Problem("Send the file as the body (Content-Type: text/csv) or as a multipart/form-data part named \"file\".", statusCode: 400);
+                }
+
+                var id = await batches.CreateAsync(dataset, fileName, stream, "api", UserId(http.User), UserName(http.User), options, limit, http.RequestAborted);
+                await batches.SetJobAsync(id, ImportJob.Enqueue(jobs, id, dataset, fileName));
+                return Results.Accepted($"/api/imports/{id}", new { id, status = "queued", dataset, fileName });
+            }
+            catch (FileTooLargeException)
+            {
+                return TooLarge(limit);
+            }
+        }).DisableAntiforgery();
+
+        api.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
+            await batches.FindAsync(id) is { } batch ? Results.Ok(Describe(batch)) : Results.NotFound());
+
+        api.MapGet("/{id:guid}/errors.csv", async (Guid id, ImportBatches batches) =>
+        {
+            if (await batches.FindAsync(id) is not { } batch)
+            {
+                return Results.NotFound();
+            }
+
+            var errors = batch.Message is { } message && batch.ErrorList.Count == 0 ? [new ImportError(null, null, null, message)] : batch.ErrorList;
+            return Results.File(Encoding.UTF8.GetBytes(ErrorReport.ToCsv(batch.FileName, errors)), "text/csv; charset=utf-8",
+                Path.GetFileNameWithoutExtension(batch.FileName) + ".errors.csv");
+        });
+
+        var page = app.MapGroup("/uploads").RequireAuthorization(Permissions.UploadPolicy);
+        page.MapGet("/", async (HttpContext http, IAntiforgery antiforgery, ImportBatches batches) =>
+            UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), message: null));
+
+        // A browser form: ASP.NET spools the file to a temporary file on disk (not memory) and checks
+        // the anti-forgery token before this runs.
+        page.MapPost("/", async (HttpContext http, IAntiforgery antiforgery, ImportBatches batches, IBackgroundJobClientV2 jobs, IOptions<ImportsOptions> imports) =>
+        {
+            var limit = imports.Value.MaxFileBytes;
+            if (http.Request.ContentLength > limit + MultipartOverhead)
+            {
+                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20),
+                    $"The file is larger than the limit of {limit / (1024 * 1024)} MiB.", 413);
+            }
+
+            http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = limit + MultipartOverhead;
+            var form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit + MultipartOverhead });
+            var dataset = Datasets.Find(form["dataset"].ToString());
+            var file = form.Files.GetFile("file");
+            if (dataset is null || file is null || file.Length == 0 && file.FileName.Length == 0)
+            {
+                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), "Choose a dataset and a file.", 400);
+            }
+
+            var options = OptionsFrom(new QueryCollection(form.ToDictionary(f => f.Key, f => f.Value)), imports.Value);
+            await using var stream = file.OpenReadStream();
+            var id = await batches.CreateAsync(dataset.Name, file.FileName, stream, "upload", UserId(http.User), UserName(http.User), options, limit, http.RequestAborted);
+            await batches.SetJobAsync(id, ImportJob.Enqueue(jobs, id, dataset.Name, Path.GetFileName(file.FileName)));
+            return Results.Redirect($"/uploads/{id}");
+        });
+
+        page.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
+            await batches.FindAsync(id) is { } batch ? UploadsPage.RenderBatch(batch) : Results.NotFound());
+    }
+
+    private static IResult TooLarge(long limit) =>
+        Results.Problem($"The file is larger than the limit of {limit / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>The file part of a multipart body, or the whole body for text/csv, unbuffered.</summary>
+    private static async Task<(Stream? Stream, string FileName)> OpenUploadAsync(HttpRequest request)
+    {
+        var fallbackName = request.Query["fileName"].FirstOrDefault() is { Length: > 0 } named ? named : "upload.csv";
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return (request.Body, fallbackName);
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value ?? "";
+        var reader = new MultipartReader(boundary, request.Body);
+        while (await reader.ReadNextSectionAsync(request.HttpContext.RequestAborted) is { } section)
+        {
+            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                && disposition.Name.Equals("file", StringComparison.Ordinal))
+            {
+                var name = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                return (section.Body, string.IsNullOrEmpty(name) ? fallbackName : name);
+            }
+        }
+
+        return (null, fallbackName);
+    }
+
+    private static ImportOptions OptionsFrom(IQueryCollection values, ImportsOptions imports) => new()
+    {
+        Partial = values["partial"].ToString() is "true" or "on" or "1",
+        DecimalComma = values["decimalComma"].ToString() is "true" or "on" or "1",
+        DateFormat = values["dateFormat"].ToString() is { Length: > 0 } format ? format : null,
+        MaxErrors = int.TryParse(values["maxErrors"], CultureInfo.InvariantCulture, out var max) && max > 0 ? Math.Min(max, imports.MaxErrors * 10) : imports.MaxErrors,
+    };
+
+    private static Guid? UserId(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub"), out var id) ? id : null;
+
+    private static string UserName(ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email") ?? user.Identity?.Name ?? "unknown";
+
+    internal static object Describe(ImportBatch batch) => new
+    {
+        id = batch.Id,
+        dataset = batch.Dataset,
+        fileName = batch.FileName,
+        sizeBytes = batch.SizeBytes,
+        sha256 = batch.Sha256,
+        source = batch.Source,
+        uploadedBy = batch.UploadedByName,
+        status = batch.Status,
+        rowsRead = batch.RowsRead,
+        inserted = batch.Inserted,
+        updated = batch.Updated,
+        unchanged = batch.Unchanged,
+        rejected = batch.Rejected,
+        skipped = batch.Skipped,
+        message = batch.Message,
+        errors = batch.ErrorList,
+        notes = batch.NoteList,
+        sameFileAs = batch.SameFileAs,
+        createdAt = batch.CreatedAt,
+        startedAt = batch.StartedAt,
+        finishedAt = batch.FinishedAt,
+        errorReport = batch.ErrorList.Count > 0 || batch.Message is not null ? $"/api/imports/{batch.Id}/errors.csv" : null,
+    };
+}
