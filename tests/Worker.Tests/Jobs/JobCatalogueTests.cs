@@ -67,10 +67,17 @@ public sealed class JobCatalogueTests
     }
 
     [Fact]
-    public void The_repository_catalogue_is_valid()
+    public void The_repository_catalogue_is_valid_and_its_schema_knows_every_job_type()
     {
-        var catalogue = JobCatalogue.Load(Path.Combine(Worker.Hosting.ContentRoot.Locate(), "jobs"), Types.Values);
+        var jobs = Path.Combine(Worker.Hosting.ContentRoot.Locate(), "jobs");
+        var types = Types.Values.Append(new JobType(Worker.Ingestion.Csv.InboxJob.TypeName, typeof(Worker.Ingestion.Csv.InboxParameters), (_, _, _) => throw new NotSupportedException())).ToList();
+
+        var catalogue = JobCatalogue.Load(jobs, types);
 
         Assert.Contains(catalogue.Jobs, j => j.Id == "prune-run-history");
+        Assert.Equal(6, catalogue.Jobs.Count(j => j.Type == "import-inbox"));
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(jobs, "job.schema.json")));
+        Assert.Equal(types.Select(t => t.Name).Order(StringComparer.Ordinal),
+            schema.RootElement.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
     }
 }

@@ -36,11 +36,11 @@ public static class Datasets
         "website_analytics", "website_analytics", "Daily website totals (GA4)",
         [
             new("date", FieldKind.Date, true, "date", "day", "date (yyyymmdd)"),
-            new("pageviews", FieldKind.Count, false, "views", "page views", "pageviews", "screen page views", "screenpageviews", "views (page)"),
+            new("pageviews", FieldKind.Count, false, "views", "page views", "pageviews", "screen page views", "views (page)"),
             new("sessions", FieldKind.Count, false, "sessions", "visits"),
-            new("users", FieldKind.Count, false, "users", "total users", "active users", "totalusers", "activeusers", "visitors"),
-            new("bounce_rate", FieldKind.Fraction, false, "bounce rate", "bouncerate"),
-            new("avg_session_duration", FieldKind.Seconds, false, "average session duration", "avg. session duration", "averagesessionduration", "session duration"),
+            new("users", FieldKind.Count, false, "users", "total users", "active users", "visitors"),
+            new("bounce_rate", FieldKind.Fraction, false, "bounce rate"),
+            new("avg_session_duration", FieldKind.Seconds, false, "average session duration", "avg. session duration", "session duration"),
         ],
         ["date"]);
 
@@ -62,7 +62,7 @@ public static class Datasets
         [
             new("campaign_id", FieldKind.Text, true, "campaign", "campaign name") { IsCampaignReference = true },
             new("keyword", FieldKind.Text, true, "keyword", "search keyword", "keyword text", "query"),
-            new("impressions", FieldKind.Count, false, "impressions", "impr.", "impr"),
+            new("impressions", FieldKind.Count, false, "impressions", "impr."),
             new("clicks", FieldKind.Count, false, "clicks"),
             new("conversions", FieldKind.Decimal, false, "conversions", "conv.", "all conv."),
             new("cost", FieldKind.Money, false, "cost", "spend", "amount spent"),
