@@ -4,18 +4,24 @@ using Worker.Database;
 using Worker.Hosting;
 
 // Benchmarks of the worker, each against a named baseline measured in the same run.
-//   dotnet run -c Release --project tests/Worker.Benchmarks -- rls|pickup
+//   dotnet run -c Release --project tests/Worker.Benchmarks -- rls|pickup|import
 // Uses WORKER_BENCH_DATABASE (a server where it may create a database) if set, else a throwaway
 // local cluster with fsync on, like a real server.
 var benchmarks = new Dictionary<string, Func<BenchmarkDatabase, Task>>(StringComparer.Ordinal)
 {
     ["rls"] = RlsBenchmark.RunAsync,
     ["pickup"] = PickupLatencyBenchmark.RunAsync,
+    ["import"] = ImportBenchmark.RunAsync,
 };
 
 if (args is [PickupLatencyBenchmark.EnqueueCommand])
 {
     return PickupLatencyBenchmark.EnqueueProbe();
+}
+
+if (args is [ImportBenchmark.ImportOnceCommand, var file])
+{
+    return await ImportBenchmark.ImportOnceAsync(file);
 }
 
 if (args.Length != 1 || !benchmarks.TryGetValue(args[0], out var run))

@@ -12,7 +12,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
+    private readonly List<(System.Text.RegularExpressions.Regex Pattern, TaskCompletionSource Seen)> _waits = [];
 
     private WorkerProcess(Process process) => _process = process;
 
@@ -55,17 +55,21 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>Completes when a line containing <paramref name="text"/> appears on stdout or stderr.</summary>
-    public Task WaitForOutputAsync(string text, TimeSpan timeout)
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        WaitForOutputAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(text)), timeout);
+
+    /// <summary>Completes when a line matching <paramref name="pattern"/> appears on stdout or stderr.</summary>
+    public Task WaitForOutputAsync(System.Text.RegularExpressions.Regex pattern, TimeSpan timeout)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_waits)
         {
-            if (StandardOutput.Contains(text, StringComparison.Ordinal) || StandardError.Contains(text, StringComparison.Ordinal))
+            if ((StandardOutput + StandardError).Split('\n').Any(pattern.IsMatch))
             {
                 return Task.CompletedTask;
             }
 
-            _waits.Add((text, seen));
+            _waits.Add((pattern, seen));
         }
 
         return seen.Task.WaitAsync(timeout);
@@ -99,7 +103,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
         lock (_waits)
         {
-            foreach (var wait in _waits.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+            foreach (var wait in _waits.Where(w => w.Pattern.IsMatch(line)).ToList())
             {
                 wait.Seen.TrySetResult();
                 _waits.Remove(wait);

@@ -26,7 +26,7 @@ public sealed partial class BrowserTests(DashboardServer server) : IClassFixture
 
         var row = page.Locator("tr[data-job='prune-run-history']");
         Assert.Equal("never", await row.Locator(".last-success").InnerTextAsync());
-        var finished = server.Process.WaitForOutputAsync("Job prune-run-history run 1 succeeded", Timeout);
+        var finished = server.Process.WaitForOutputAsync(PruneSucceeded(), Timeout);
         await row.GetByRole(AriaRole.Button, new() { Name = "Run now" }).ClickAsync();
         await finished;
         await page.ReloadAsync();
@@ -87,6 +87,9 @@ public sealed partial class BrowserTests(DashboardServer server) : IClassFixture
         Headless = true,
         Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
+
+    [GeneratedRegex(@"Job prune-run-history run \d+ succeeded")]
+    private static partial Regex PruneSucceeded();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$")]
     private static partial Regex DateTimeCell();

@@ -31,17 +31,19 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // The load is audited as one batch (below), not row by row.
-        await connection.ExecuteAsync("select set_config('worker.audit', 'batch', true), set_config('worker.actor', @name, true)", new { name = actor.Name }, transaction);
-        await connection.ExecuteAsync(StagingTable(mapping), transaction: transaction);
+        await ExecuteAsync(connection, transaction, "select set_config('worker.audit', 'batch', true), set_config('worker.actor', @name, true)", new { name = actor.Name }, cancellationToken);
+        await ExecuteAsync(connection, transaction, StagingTable(mapping), null, cancellationToken);
 
         var stopped = false;
         await using (var copy = await connection.BeginBinaryImportAsync(CopyCommand(mapping), cancellationToken))
         {
+            copy.Timeout = TimeSpan.Zero; // a large file may take minutes; the job's cancellation stops it
             var values = new object?[mapping.Count];
             while (source.Read())
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var record = source.Record;
-                if (record.All(string.IsNullOrWhiteSpace))
+                if (IsBlank(record))
                 {
                     continue;
                 }
@@ -53,8 +55,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                 }
 
                 rowsRead++;
-                var rowErrors = ParseRow(dataset, mapping, parser, record, source.Line, values);
-                if (rowErrors.Count > 0)
+                if (ParseRow(dataset, mapping, parser, record, source.Line, values) is { } rowErrors)
                 {
                     rejectedRows++;
                     errors.AddRange(rowErrors);
@@ -67,17 +68,18 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                     continue;
                 }
 
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(source.Line, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                // Synchronous writes: the importer buffers, and an await per field costs more than the rare blocking flush.
+                copy.StartRow();
+                copy.Write(source.Line, NpgsqlTypes.NpgsqlDbType.Bigint);
                 for (var i = 0; i < mapping.Count; i++)
                 {
                     if (values[i] is null)
                     {
-                        await copy.WriteNullAsync(cancellationToken);
+                        copy.WriteNull();
                     }
                     else
                     {
-                        await copy.WriteAsync(values[i], mapping[i].Column.StagingType, cancellationToken);
+                        copy.Write(values[i], mapping[i].Column.StagingType);
                     }
                 }
             }
@@ -103,7 +105,19 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             return Result(ImportStatus.Rejected, 0, 0, 0);
         }
 
-        var keyErrors = await FindKeyProblemsAsync(connection, transaction, dataset, mapping, options.MaxErrors - errors.Count);
+        // Unknown campaigns are looked for up front (those datasets are small); duplicate keys only
+        // when the upsert trips over one, so a clean file is not grouped by key a second time.
+        var keyErrors = await FindUnknownCampaignsAsync(connection, transaction, mapping, options.MaxErrors - errors.Count, cancellationToken);
+        (long Inserted, long Updated)? written = null;
+        if (keyErrors.Count == 0)
+        {
+            written = await TryUpsertAsync(connection, transaction, dataset, mapping, cancellationToken);
+            if (written is null)
+            {
+                keyErrors = await FindDuplicateKeysAsync(connection, transaction, dataset, mapping, options.MaxErrors - errors.Count, cancellationToken);
+            }
+        }
+
         if (keyErrors.Count > 0)
         {
             errors.AddRange(keyErrors);
@@ -113,10 +127,12 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             }
 
             var badLines = keyErrors.Select(e => e.Line!.Value).Distinct().ToArray();
-            rejectedRows += await connection.ExecuteAsync("delete from import_stage where line = any(@badLines)", new { badLines }, transaction);
+            rejectedRows += await ExecuteAsync(connection, transaction, "delete from import_stage where line = any(@badLines)", new { badLines }, cancellationToken);
+            written = await TryUpsertAsync(connection, transaction, dataset, mapping, cancellationToken)
+                ?? throw new InvalidOperationException("Duplicate keys remained after removing them.");
         }
 
-        var (inserted, updated) = await connection.QuerySingleAsync<(long, long)>(UpsertCommand(dataset, mapping), transaction: transaction);
+        var (inserted, updated) = written!.Value;
         var loaded = rowsRead - rejectedRows;
         var unchanged = loaded - inserted - updated;
         var status = errors.Count > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Loaded;
@@ -127,7 +143,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             return Result(status, inserted, updated, unchanged);
         }
 
-        await connection.ExecuteAsync("""
+        await ExecuteAsync(connection, transaction, """
             insert into public.audit_logs (actor_id, actor_role, action, table_name, record_id, changes)
             values (@userId, @name, 'INSERT', @table, @record, @changes::jsonb)
             """,
@@ -138,7 +154,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                 table = dataset.Table,
                 record = "import-batch:" + (batchId?.ToString() ?? "cli"),
                 changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected = rejectedRows }),
-            }, transaction);
+            }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Result(status, inserted, updated, unchanged);
 
@@ -146,6 +162,34 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             new(fileName, dataset.Name, status, rowsRead, inserted, updated, unchanged,
                 status == ImportStatus.Rejected ? rowsRead : rejectedRows, skipped, errors, notes, options.DryRun);
     }
+
+    /// <summary>
+    /// Runs the upsert inside a savepoint. Null when the file holds a key twice: PostgreSQL refuses to
+    /// let one INSERT … ON CONFLICT touch a row twice (SQLSTATE 21000), and the savepoint undoes it.
+    /// </summary>
+    private static async Task<(long Inserted, long Updated)?> TryUpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
+        List<MappedColumn> mapping, CancellationToken cancellationToken)
+    {
+        await transaction.SaveAsync("upsert", cancellationToken);
+        try
+        {
+            var counts = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(UpsertCommand(dataset, mapping), transaction: transaction,
+                commandTimeout: NoTimeout, cancellationToken: cancellationToken));
+            await transaction.ReleaseAsync("upsert", cancellationToken);
+            return counts;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.CardinalityViolation)
+        {
+            await transaction.RollbackAsync("upsert", cancellationToken);
+            return null;
+        }
+    }
+
+    // Statements of an import may run for minutes on a large file; the job's cancellation token stops them.
+    private const int NoTimeout = 0;
+
+    private static Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object? parameters, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, NoTimeout, cancellationToken: cancellationToken));
 
     /// <summary>One file column feeding one dataset column.</summary>
     private sealed record MappedColumn(int Index, string Header, DatasetColumn Column);
@@ -220,9 +264,10 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         return mapping;
     }
 
-    private static List<ImportError> ParseRow(Dataset dataset, List<MappedColumn> mapping, FieldParser parser, string[] record, long line, object?[] values)
+    /// <summary>Fills <paramref name="values"/>; returns the row's errors, or null when it has none.</summary>
+    private static List<ImportError>? ParseRow(Dataset dataset, List<MappedColumn> mapping, FieldParser parser, string[] record, long line, object?[] values)
     {
-        var errors = new List<ImportError>();
+        List<ImportError>? errors = null;
         for (var i = 0; i < mapping.Count; i++)
         {
             var raw = mapping[i].Index < record.Length ? record[mapping[i].Index] : "";
@@ -232,7 +277,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             }
             else
             {
-                errors.Add(new ImportError(line, mapping[i].Header, raw, problem!));
+                (errors ??= []).Add(new ImportError(line, mapping[i].Header, raw, problem!));
             }
         }
 
@@ -240,17 +285,34 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         {
             var s = mapping.FindIndex(m => m.Column.Column == start);
             var e = mapping.FindIndex(m => m.Column.Column == end);
-            if (s >= 0 && e >= 0 && values[s] is DateOnly from && values[e] is DateOnly to && to < from && errors.Count == 0)
+            if (s >= 0 && e >= 0 && values[s] is DateOnly from && values[e] is DateOnly to && to < from && errors is null)
             {
-                errors.Add(new ImportError(line, mapping[e].Header, record[mapping[e].Index], $"is before {mapping[s].Header} ({from:yyyy-MM-dd})"));
+                (errors ??= []).Add(new ImportError(line, mapping[e].Header, record[mapping[e].Index], $"is before {mapping[s].Header} ({from:yyyy-MM-dd})"));
             }
         }
 
         return errors;
     }
 
-    private static bool IsTotalsRow(string[] record) =>
-        record.FirstOrDefault(c => !string.IsNullOrWhiteSpace(c)) is { } first && TotalsLabel().IsMatch(first.Trim());
+    private static bool IsBlank(string[] record)
+    {
+        foreach (var cell in record)
+        {
+            if (!string.IsNullOrWhiteSpace(cell))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsTotalsRow(string[] record)
+    {
+        var first = record.FirstOrDefault(c => !string.IsNullOrWhiteSpace(c))?.TrimStart();
+        // Most rows start with a date or a name: look closer only at those starting like "Total" or "Grand".
+        return first is { Length: > 0 } && (first[0] is 'T' or 't' or 'G' or 'g') && TotalsLabel().IsMatch(first.Trim());
+    }
 
     private static string StagingTable(List<MappedColumn> mapping) =>
         $"create temporary table import_stage (line bigint not null, {string.Join(", ", mapping.Select(m => $"{Quote(m.Column.Column)} {m.Column.StagingSqlType}"))}) on commit drop";
@@ -258,39 +320,38 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
     private static string CopyCommand(List<MappedColumn> mapping) =>
         $"copy import_stage (line, {string.Join(", ", mapping.Select(m => Quote(m.Column.Column)))}) from stdin (format binary)";
 
-    /// <summary>Duplicate natural keys within the file (naming every line), and campaigns that do not exist.</summary>
-    private static async Task<List<ImportError>> FindKeyProblemsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset, List<MappedColumn> mapping, int limit)
+    /// <summary>Keys that appear more than once in the file, naming every line they are on.</summary>
+    private static async Task<List<ImportError>> FindDuplicateKeysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
+        List<MappedColumn> mapping, int limit, CancellationToken cancellationToken)
     {
-        var errors = new List<ImportError>();
         var key = string.Join(", ", dataset.NaturalKey.Select(Quote));
         var headers = mapping.ToDictionary(m => m.Column.Column, m => m.Header);
         var keyLabel = string.Join(" + ", dataset.NaturalKey.Select(k => headers[k]));
-        var duplicates = await connection.QueryAsync<(long[] Lines, string Key)>($"""
+        var duplicates = await connection.QueryAsync<(long[] Lines, string Key)>(new CommandDefinition($"""
             select array_agg(line order by line), concat_ws(' / ', {key})
             from import_stage group by {key} having count(*) > 1
             order by min(line) limit @limit
-            """, new { limit = Math.Max(limit, 1) }, transaction);
-        foreach (var (lines, value) in duplicates)
-        {
-            foreach (var line in lines)
-            {
-                errors.Add(new ImportError(line, keyLabel, value,
-                    $"repeats a key that is also on line(s) {string.Join(", ", lines.Where(l => l != line))}; each key may appear once per file"));
-            }
-        }
+            """, new { limit = Math.Max(limit, 1) }, transaction, NoTimeout, cancellationToken: cancellationToken));
+        return duplicates.SelectMany(d => d.Lines.Select(line => new ImportError(line, keyLabel, d.Key,
+            $"repeats a key that is also on line(s) {string.Join(", ", d.Lines.Where(l => l != line))}; each key may appear once per file"))).ToList();
+    }
 
+    /// <summary>Campaign names that are not in marketing_campaigns.</summary>
+    private static async Task<List<ImportError>> FindUnknownCampaignsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        List<MappedColumn> mapping, int limit, CancellationToken cancellationToken)
+    {
         var campaign = mapping.FirstOrDefault(m => m.Column.IsCampaignReference);
-        if (campaign is not null)
+        if (campaign is null)
         {
-            var unknown = await connection.QueryAsync<(long Line, string Name)>("""
-                select s.line, s.campaign_id from import_stage s
-                where s.campaign_id is not null and not exists (select 1 from public.marketing_campaigns c where c.name = s.campaign_id)
-                order by s.line limit @limit
-                """, new { limit = Math.Max(limit, 1) }, transaction);
-            errors.AddRange(unknown.Select(u => new ImportError(u.Line, campaign.Header, u.Name, "is not a known campaign (create it first, or check the spelling)")));
+            return [];
         }
 
-        return errors;
+        var unknown = await connection.QueryAsync<(long Line, string Name)>(new CommandDefinition("""
+            select s.line, s.campaign_id from import_stage s
+            where s.campaign_id is not null and not exists (select 1 from public.marketing_campaigns c where c.name = s.campaign_id)
+            order by s.line limit @limit
+            """, new { limit = Math.Max(limit, 1) }, transaction, NoTimeout, cancellationToken: cancellationToken));
+        return unknown.Select(u => new ImportError(u.Line, campaign.Header, u.Name, "is not a known campaign (create it first, or check the spelling)")).ToList();
     }
 
     /// <summary>

@@ -46,6 +46,13 @@ public sealed partial class FieldParser(ImportOptions options)
                 return true;
             case FieldKind.Date:
                 return TryDate(text, out value, out problem);
+            case FieldKind.Count when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var plainCount):
+                value = plainCount; // the common case: digits only, no separators or symbols
+                return true;
+            case FieldKind.Decimal or FieldKind.Money when !options.DecimalComma
+                && decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var plainNumber):
+                value = plainNumber;
+                return true;
             case FieldKind.Count:
                 if (!TryNumber(text, allowPercent: false, out var count, out problem))
                 {
