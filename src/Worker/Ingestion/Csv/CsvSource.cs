@@ -186,7 +186,7 @@ public sealed class CsvSource : IDisposable
     public void Dispose() => _parser.Dispose();
 
     /// <summary>The bytes already read for sniffing, then the rest of the stream.</summary>
-    private sealed class ConcatenatedStream(Stream first, Stream second) : Stream
+    private sealed class ConcatenatedStream(Stream first, Stream second) : ReadOnlyStream
     {
         private bool _firstDone;
 
@@ -221,25 +221,5 @@ public sealed class CsvSource : IDisposable
 
             return await second.ReadAsync(buffer, cancellationToken);
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

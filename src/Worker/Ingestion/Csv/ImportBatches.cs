@@ -153,14 +153,12 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
     /// <summary>The stored file, read back one chunk at a time.</summary>
     public Stream OpenFile(Guid id) => new ChunkStream(dataSource, id);
 
-    private sealed class ChunkStream(NpgsqlDataSource dataSource, Guid batchId) : Stream
+    private sealed class ChunkStream(NpgsqlDataSource dataSource, Guid batchId) : ReadOnlyStream
     {
         private byte[] _chunk = [];
         private int _position;
         private int _next;
         private bool _end;
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -188,25 +186,5 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
             _position += n;
             return n;
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
