@@ -34,6 +34,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         await ExecuteAsync(connection, transaction, "select set_config('worker.audit', 'batch', true), set_config('worker.actor', @name, true)", new { name = actor.Name }, cancellationToken);
         await ExecuteAsync(connection, transaction, StagingTable(mapping), null, cancellationToken);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var stopped = false;
         await using (var copy = await connection.BeginBinaryImportAsync(CopyCommand(mapping), cancellationToken))
         {
@@ -71,15 +72,26 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                 // Synchronous writes: the importer buffers, and an await per field costs more than the rare blocking flush.
                 copy.StartRow();
                 copy.Write(source.Line, NpgsqlTypes.NpgsqlDbType.Bigint);
-                for (var i = 0; i < mapping.Count; i++)
+                foreach (var value in values)
                 {
-                    if (values[i] is null)
+                    // Typed writes: writing an object makes Npgsql look up its converter for every field.
+                    switch (value)
                     {
-                        copy.WriteNull();
-                    }
-                    else
-                    {
-                        copy.Write(values[i], mapping[i].Column.StagingType);
+                        case null:
+                            copy.WriteNull();
+                            break;
+                        case long count:
+                            copy.Write(count, NpgsqlTypes.NpgsqlDbType.Bigint);
+                            break;
+                        case decimal number:
+                            copy.Write(number, NpgsqlTypes.NpgsqlDbType.Numeric);
+                            break;
+                        case DateOnly date:
+                            copy.Write(date, NpgsqlTypes.NpgsqlDbType.Date);
+                            break;
+                        default:
+                            copy.Write((string)value, NpgsqlTypes.NpgsqlDbType.Text);
+                            break;
                     }
                 }
             }
@@ -104,6 +116,9 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         {
             return Result(ImportStatus.Rejected, 0, 0, 0);
         }
+
+        notes.Add(FormattableString.Invariant($"Read, checked and staged {rowsRead:N0} rows in {clock.Elapsed.TotalSeconds:F1} s."));
+        clock.Restart();
 
         // Unknown campaigns are looked for up front (those datasets are small); duplicate keys only
         // when the upsert trips over one, so a clean file is not grouped by key a second time.
@@ -133,6 +148,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         }
 
         var (inserted, updated) = written!.Value;
+        notes.Add(FormattableString.Invariant($"Wrote to {dataset.Table} in {clock.Elapsed.TotalSeconds:F1} s."));
         var loaded = rowsRead - rejectedRows;
         var unchanged = loaded - inserted - updated;
         var status = errors.Count > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Loaded;
