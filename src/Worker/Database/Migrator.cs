@@ -82,7 +82,7 @@ public sealed class Migrator(NpgsqlDataSource dataSource, SupabaseProject projec
         var appliedVersions = historyExists
             ? (await connection.QueryAsync<string>("select version from supabase_migrations.schema_migrations")).ToHashSet()
             : [];
-        return project.Migrations().Where(m => !appliedVersions.Contains(m.Version)).Select(m => m.Script.Name).ToList();
+        return project.MigrationVersions().Where(m => !appliedVersions.Contains(m.Version)).Select(m => m.FileName).ToList();
     }
 
     private async Task<int> ApplyMigrationsAsync(NpgsqlConnection connection, List<string> applied, List<string> notes, CancellationToken cancellationToken)

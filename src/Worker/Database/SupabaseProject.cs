@@ -18,26 +18,31 @@ public sealed partial class SupabaseProject(string directory)
             .Select(x => new MigrationFile(x.Match.Groups[1].Value, x.Match.Groups[2].Value, x.Script))
             .ToList();
 
+    /// <summary>Version and file name of each migration, from the names alone (no file is read).</summary>
+    public IReadOnlyList<(string Version, string FileName)> MigrationVersions() =>
+        FileNames("migrations")
+            .Select(name => (Match: MigrationFileName().Match(name), Name: name))
+            .Where(x => x.Match.Success)
+            .Select(x => (x.Match.Groups[1].Value, x.Name))
+            .ToList();
+
     /// <summary>Names in supabase/migrations that the CLI would skip too (they do not match its pattern).</summary>
     public IReadOnlyList<string> IgnoredMigrationFiles() =>
-        Scripts("migrations").Where(s => !MigrationFileName().IsMatch(s.Name)).Select(s => s.Name).ToList();
+        FileNames("migrations").Where(name => !MigrationFileName().IsMatch(name)).ToList();
 
     public IReadOnlyList<SqlScript> Policies() => Scripts("policies");
 
     public IReadOnlyList<SqlScript> Seed() => Scripts("seed");
 
-    private List<SqlScript> Scripts(string folder)
+    private List<SqlScript> Scripts(string folder) =>
+        FileNames(folder).Select(name => SqlScript.FromFile(Path.Combine(Directory, folder, name), Path.Combine("supabase", folder, name))).ToList();
+
+    private List<string> FileNames(string folder)
     {
         var path = Path.Combine(Directory, folder);
-        if (!System.IO.Directory.Exists(path))
-        {
-            return [];
-        }
-
-        return System.IO.Directory.GetFiles(path, "*.sql")
-            .Order(StringComparer.Ordinal)
-            .Select(file => SqlScript.FromFile(file, Path.Combine("supabase", folder, Path.GetFileName(file))))
-            .ToList();
+        return System.IO.Directory.Exists(path)
+            ? System.IO.Directory.GetFiles(path, "*.sql").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList()
+            : [];
     }
 
     [GeneratedRegex(@"^([0-9]+)_(.*)\.sql$")]
