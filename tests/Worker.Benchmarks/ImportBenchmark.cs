@@ -76,7 +76,8 @@ internal static class ImportBenchmark
         var connectionString = Environment.GetEnvironmentVariable("WORKER_BENCH_CONNECTION")!;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var stream = File.OpenRead(file);
-        var result = await new CsvImporter(dataSource).ImportAsync(Datasets.DigitalChannels, stream, Path.GetFileName(file), new ImportOptions(), new ImportActor(null, "benchmark"), null, CancellationToken.None);
+        var result = await new CsvImporter(dataSource).ImportAsync(Datasets.DigitalChannels, stream, Path.GetFileName(file), new ImportOptions(), new ImportActor(null, "benchmark"), null,
+            CancellationToken.None, reopen: () => File.OpenRead(file));
         if (result.Status != ImportStatus.Loaded)
         {
             throw new InvalidOperationException("The generated file did not load.");
@@ -106,7 +107,8 @@ internal static class ImportBenchmark
     private static async Task ImportAsync(BenchmarkDatabase database, string file, long? expectInserted = null, long? expectUnchanged = null, long? expectUpdated = null)
     {
         await using var stream = File.OpenRead(file);
-        var result = await new CsvImporter(database.DataSource).ImportAsync(Datasets.DigitalChannels, stream, Path.GetFileName(file), new ImportOptions(), new ImportActor(null, "benchmark"), null, CancellationToken.None);
+        var result = await new CsvImporter(database.DataSource).ImportAsync(Datasets.DigitalChannels, stream, Path.GetFileName(file), new ImportOptions(), new ImportActor(null, "benchmark"), null,
+            CancellationToken.None, reopen: () => File.OpenRead(file));
         if ((expectInserted is { } i && result.Inserted != i) || (expectUnchanged is { } u && result.Unchanged != u) || (expectUpdated is { } d && result.Updated != d))
         {
             throw new InvalidOperationException($"Unexpected counts {result.Inserted}/{result.Updated}/{result.Unchanged}: the benchmark would measure the wrong thing.");

@@ -86,7 +86,8 @@ internal static class WorkerCommands
             if (options.DryRun)
             {
                 await using var stream = File.OpenRead(path);
-                result = await services.GetRequiredService<CsvImporter>().ImportAsync(dataset, stream, fileName, options, new ImportActor(null, $"import:cli:{user}"), null, CancellationToken.None);
+                result = await services.GetRequiredService<CsvImporter>().ImportAsync(dataset, stream, fileName, options, new ImportActor(null, $"import:cli:{user}"), null,
+                    CancellationToken.None, reopen: () => File.OpenRead(path));
             }
             else
             {

@@ -19,7 +19,13 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
 {
     private const int MaxPreambleRows = 50;
 
-    public async Task<ImportResult> ImportAsync(Dataset dataset, Stream content, string fileName, ImportOptions options, ImportActor actor, Guid? batchId, CancellationToken cancellationToken)
+    /// <param name="reopen">
+    /// Opens the file again from the start. Given, a load into an empty table may write straight into
+    /// it (see <see cref="CanLoadDirectlyAsync"/>), because a file that turns out to repeat a key can be
+    /// read a second time through staging to name the lines.
+    /// </param>
+    public async Task<ImportResult> ImportAsync(Dataset dataset, Stream content, string fileName, ImportOptions options, ImportActor actor, Guid? batchId,
+        CancellationToken cancellationToken, Func<Stream>? reopen = null)
     {
         using var source = CsvSource.Open(content);
         var notes = new List<string> { $"Read as {source.Encoding.WebName}, delimiter {DelimiterName(source.Delimiter)}." };
@@ -32,11 +38,15 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // The load is audited as one batch (below), not row by row.
         await ExecuteAsync(connection, transaction, "select set_config('worker.audit', 'batch', true), set_config('worker.actor', @name, true)", new { name = actor.Name }, cancellationToken);
-        await ExecuteAsync(connection, transaction, StagingTable(mapping), null, cancellationToken);
+        var direct = reopen is not null && await CanLoadDirectlyAsync(connection, transaction, dataset, mapping, cancellationToken);
+        if (!direct)
+        {
+            await ExecuteAsync(connection, transaction, StagingTable(mapping), null, cancellationToken);
+        }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var stopped = false;
-        await using (var copy = await connection.BeginBinaryImportAsync(CopyCommand(mapping), cancellationToken))
+        await using (var copy = await connection.BeginBinaryImportAsync(direct ? DirectCopyCommand(dataset, mapping) : CopyCommand(mapping), cancellationToken))
         {
             copy.Timeout = TimeSpan.Zero; // a large file may take minutes; the job's cancellation stops it
             var values = new object?[mapping.Count];
@@ -71,7 +81,11 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
 
                 // Synchronous writes: the importer buffers, and an await per field costs more than the rare blocking flush.
                 copy.StartRow();
-                copy.Write(source.Line, NpgsqlTypes.NpgsqlDbType.Bigint);
+                if (!direct)
+                {
+                    copy.Write(source.Line, NpgsqlTypes.NpgsqlDbType.Bigint);
+                }
+
                 foreach (var value in values)
                 {
                     // Typed writes: writing an object makes Npgsql look up its converter for every field.
@@ -108,13 +122,29 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
 
             if (!stopped && (errors.Count == 0 || options.Partial))
             {
-                await copy.CompleteAsync(cancellationToken);
+                try
+                {
+                    await copy.CompleteAsync(cancellationToken);
+                }
+                catch (PostgresException ex) when (direct && ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    // The file repeats a key: read it again through staging, which names the lines.
+                    await transaction.RollbackAsync(cancellationToken);
+                    await using var again = reopen!();
+                    return await ImportAsync(dataset, again, fileName, options, actor, batchId, cancellationToken, reopen: null);
+                }
             }
         }
 
         if (stopped || (errors.Count > 0 && !options.Partial))
         {
             return Result(ImportStatus.Rejected, 0, 0, 0);
+        }
+
+        if (direct)
+        {
+            notes.Add(FormattableString.Invariant($"Initial load: {rowsRead - rejectedRows:N0} rows written straight into the empty {dataset.Table} table in {clock.Elapsed.TotalSeconds:F1} s."));
+            return await FinishAsync(rowsRead - rejectedRows, 0, errors.Count > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Loaded);
         }
 
         notes.Add(FormattableString.Invariant($"Read, checked and staged {rowsRead:N0} rows in {clock.Elapsed.TotalSeconds:F1} s."));
@@ -149,30 +179,33 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
 
         var (inserted, updated) = written!.Value;
         notes.Add(FormattableString.Invariant($"Wrote to {dataset.Table} in {clock.Elapsed.TotalSeconds:F1} s."));
-        var loaded = rowsRead - rejectedRows;
-        var unchanged = loaded - inserted - updated;
-        var status = errors.Count > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Loaded;
-        if (options.DryRun)
+        return await FinishAsync(inserted, updated, errors.Count > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Loaded);
+
+        async Task<ImportResult> FinishAsync(long inserted, long updated, ImportStatus status)
         {
-            await transaction.RollbackAsync(cancellationToken);
-            notes.Add("Dry run: nothing was written.");
+            var unchanged = rowsRead - rejectedRows - inserted - updated;
+            if (options.DryRun)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                notes.Add("Dry run: nothing was written.");
+                return Result(status, inserted, updated, unchanged);
+            }
+
+            await ExecuteAsync(connection, transaction, """
+                insert into public.audit_logs (actor_id, actor_role, action, table_name, record_id, changes)
+                values (@userId, @name, 'INSERT', @table, @record, @changes::jsonb)
+                """,
+                new
+                {
+                    userId = actor.UserId,
+                    name = actor.Name,
+                    table = dataset.Table,
+                    record = "import-batch:" + (batchId?.ToString() ?? "cli"),
+                    changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected = rejectedRows }),
+                }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return Result(status, inserted, updated, unchanged);
         }
-
-        await ExecuteAsync(connection, transaction, """
-            insert into public.audit_logs (actor_id, actor_role, action, table_name, record_id, changes)
-            values (@userId, @name, 'INSERT', @table, @record, @changes::jsonb)
-            """,
-            new
-            {
-                userId = actor.UserId,
-                name = actor.Name,
-                table = dataset.Table,
-                record = "import-batch:" + (batchId?.ToString() ?? "cli"),
-                changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected = rejectedRows }),
-            }, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return Result(status, inserted, updated, unchanged);
 
         ImportResult Result(ImportStatus status, long inserted, long updated, long unchanged) =>
             new(fileName, dataset.Name, status, rowsRead, inserted, updated, unchanged,
@@ -200,6 +233,27 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             return null;
         }
     }
+
+    /// <summary>
+    /// Whether this load may write straight into the table: it is empty (an initial load or backfill)
+    /// and no campaign names need looking up. The lock keeps other writers (another import, a user's
+    /// edit) out until this transaction ends, so it stays empty while we decide; readers are not held up.
+    /// </summary>
+    private static async Task<bool> CanLoadDirectlyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
+        List<MappedColumn> mapping, CancellationToken cancellationToken)
+    {
+        if (mapping.Any(m => m.Column.IsCampaignReference))
+        {
+            return false;
+        }
+
+        await ExecuteAsync(connection, transaction, $"lock table public.{Quote(dataset.Table)} in share row exclusive mode", null, cancellationToken);
+        return !await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"select exists (select 1 from public.{Quote(dataset.Table)})",
+            transaction: transaction, commandTimeout: NoTimeout, cancellationToken: cancellationToken));
+    }
+
+    private static string DirectCopyCommand(Dataset dataset, List<MappedColumn> mapping) =>
+        $"copy public.{Quote(dataset.Table)} ({string.Join(", ", mapping.Select(m => Quote(m.Column.Column)))}) from stdin (format binary)";
 
     // Statements of an import may run for minutes on a large file; the job's cancellation token stops them.
     private const int NoTimeout = 0;

@@ -23,7 +23,7 @@ public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogg
         {
             await using var file = batches.OpenFile(batchId);
             var result = await importer.ImportAsync(Datasets.Find(dataset)!, file, fileName, options,
-                new ImportActor(null, $"import:{batch.Source}:{batch.UploadedByName}"), batchId, cancellationToken);
+                new ImportActor(null, $"import:{batch.Source}:{batch.UploadedByName}"), batchId, cancellationToken, reopen: () => batches.OpenFile(batchId));
             await batches.FinishAsync(batchId, result, null, failed: false);
             ImportLog.Finished(logger, fileName, dataset, result.Status, result.Inserted, result.Updated, result.Unchanged, result.Rejected);
             return result;

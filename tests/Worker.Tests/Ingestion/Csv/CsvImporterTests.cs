@@ -12,7 +12,8 @@ public sealed class CsvImporterTests
     private static async Task<ImportResult> ImportAsync(ScratchDatabase db, Dataset dataset, string csv, ImportOptions? options = null, Encoding? encoding = null, string fileName = "export.csv")
     {
         var bytes = (encoding ?? new UTF8Encoding(false)).GetPreamble().Concat((encoding ?? new UTF8Encoding(false)).GetBytes(csv)).ToArray();
-        return await new CsvImporter(db.DataSource).ImportAsync(dataset, new MemoryStream(bytes), fileName, options ?? new ImportOptions(), Tester, null, CancellationToken.None);
+        return await new CsvImporter(db.DataSource).ImportAsync(dataset, new MemoryStream(bytes), fileName, options ?? new ImportOptions(), Tester, null,
+            CancellationToken.None, reopen: () => new MemoryStream(bytes));
     }
 
     private static async Task<T> ScalarAsync<T>(ScratchDatabase db, string sql)
@@ -238,6 +239,22 @@ public sealed class CsvImporterTests
         Assert.Equal(5, result.Errors.Count);
         Assert.Contains("Stopped reading after 5 errors.", result.Notes);
         Assert.Equal(0, await ScalarAsync<long>(db, "select count(*) from digital_channels"));
+    }
+
+    [Fact]
+    public async Task A_first_load_into_an_empty_table_goes_straight_in_and_later_loads_go_through_staging()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+
+        var first = await ImportAsync(db, Datasets.DigitalChannels, "Date,Channel,Sessions\n2026-01-01,Email,1\n2026-01-02,Email,2\n");
+        var second = await ImportAsync(db, Datasets.DigitalChannels, "Date,Channel,Sessions\n2026-01-02,Email,5\n2026-01-03,Email,3\n");
+
+        Assert.Equal((2L, 0L), (first.Inserted, first.Updated));
+        Assert.Contains(first.Notes, n => n.StartsWith("Initial load: 2 rows written straight into the empty digital_channels table", StringComparison.Ordinal));
+        Assert.Equal((1L, 1L, 0L), (second.Inserted, second.Updated, second.Unchanged));
+        Assert.DoesNotContain(second.Notes, n => n.StartsWith("Initial load", StringComparison.Ordinal));
+        Assert.Equal("2026-01-01:1,2026-01-02:5,2026-01-03:3",
+            await ScalarAsync<string>(db, "select string_agg(report_date || ':' || visits, ',' order by report_date) from digital_channels"));
     }
 
     [Fact]
