@@ -55,7 +55,7 @@ public sealed class ImportBatchesTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new CsvImporter(db.DataSource).ImportAsync(
             Datasets.DigitalChannels, stream, "big.csv", new ImportOptions(), new ImportActor(null, "test"), null, stop.Token));
 
-        Assert.True(stream.Position >= bytes.Length / 2);
+        Assert.True(stream.BytesRead >= bytes.Length / 2);
         await using var connection = await db.DataSource.OpenConnectionAsync();
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("select count(*) from digital_channels"));
     }
@@ -79,15 +79,15 @@ public sealed class ImportBatchesTests
     }
 
     /// <summary>Reads through, then fires the token once a number of bytes has gone past.</summary>
-    private sealed class CancelAfterStream(Stream inner, long bytes, CancellationTokenSource stop) : Stream
+    private sealed class CancelAfterStream(Stream inner, long bytes, CancellationTokenSource stop) : ReadOnlyStream
     {
-        private long _read;
+        public long BytesRead { get; private set; }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
             var n = inner.Read(buffer, offset, Math.Min(count, 4096));
-            _read += n;
-            if (_read >= bytes)
+            BytesRead += n;
+            if (BytesRead >= bytes)
             {
                 stop.Cancel();
             }
@@ -95,24 +95,12 @@ public sealed class ImportBatchesTests
             return n;
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => inner.Length;
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override void Flush()
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            var chunk = new byte[Math.Min(buffer.Length, 4096)];
+            var n = Read(chunk, 0, chunk.Length);
+            chunk.AsMemory(0, n).CopyTo(buffer);
+            return ValueTask.FromResult(n);
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
