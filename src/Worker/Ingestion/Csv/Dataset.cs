@@ -1,5 +1,3 @@
-using NpgsqlTypes;
-
 namespace Worker.Ingestion.Csv;
 
 /// <summary>How a CSV cell becomes a value.</summary>
@@ -24,14 +22,6 @@ public sealed record DatasetColumn(string Column, FieldKind Kind, bool Required,
 
     /// <summary>Looked up by name in marketing_campaigns; the table gets the campaign's id.</summary>
     public bool IsCampaignReference { get; init; }
-
-    public NpgsqlDbType StagingType => Kind switch
-    {
-        FieldKind.Text => NpgsqlDbType.Text,
-        FieldKind.Date => NpgsqlDbType.Date,
-        FieldKind.Count => NpgsqlDbType.Bigint,
-        _ => NpgsqlDbType.Numeric,
-    };
 
     public string StagingSqlType => Kind switch
     {
