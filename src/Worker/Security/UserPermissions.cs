@@ -26,4 +26,16 @@ public sealed class UserPermissions(NpgsqlDataSource dataSource)
         await transaction.RollbackAsync(cancellationToken);
         return permissions;
     }
+
+    /// <summary>The name of the user's role (public.profiles → public.roles), or null without one.</summary>
+    public async Task<string?> RoleNameAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "select r.name from public.profiles p join public.roles r on r.id = p.role_id where p.id = $1", connection)
+        {
+            Parameters = { new() { Value = userId } },
+        };
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
 }

@@ -29,7 +29,18 @@ internal sealed class PermissionClaims(UserPermissions permissions, IMemoryCache
             return permissions.ForUserAsync(userId);
         }) ?? new HashSet<string>();
 
+        var role = await cache.GetOrCreateAsync(("role", userId), entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return permissions.RoleNameAsync(userId);
+        });
+
         var identity = new ClaimsIdentity(granted.Select(p => new Claim(Permissions.ClaimType, p)));
+        if (role is not null)
+        {
+            identity.AddClaim(new Claim(Permissions.RoleClaimType, role));
+        }
+
         var transformed = principal.Clone();
         transformed.AddIdentity(identity);
         return transformed;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Worker.Web.Components;
 
 namespace Worker.Web;
 
@@ -12,13 +13,11 @@ internal static class SignInEndpoints
 {
     public static void MapSignIn(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Redirect("/hangfire"));
+        app.MapGet("/signin", (string? returnUrl) =>
+            Form(returnUrl, email: null, message: null, statusCode: 200));
 
-        app.MapGet("/signin", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
-            Form(http, antiforgery, returnUrl, email: null, message: null, statusCode: 200));
-
-        app.MapPost("/signin", async (HttpContext http, IAntiforgery antiforgery, StaffDirectory staff, SignInThrottle throttle,
-            ILogger<StaffDirectory> logger, [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl) =>
+        app.MapPost("/signin", async (HttpContext http, StaffDirectory staff, SignInThrottle throttle,
+            IClaimsTransformation permissions, WorkerPages pages, ILogger<StaffDirectory> logger, [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl) =>
         {
             email ??= "";
             var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
@@ -26,7 +25,7 @@ internal static class SignInEndpoints
             {
                 SignInLog.Throttled(logger, address);
                 http.Response.Headers.RetryAfter = "60";
-                return Form(http, antiforgery, returnUrl, email, "Too many sign-in attempts. Wait a minute and try again.", StatusCodes.Status429TooManyRequests);
+                return Form(returnUrl, email, "Too many sign-in attempts. Wait a minute and try again.", StatusCodes.Status429TooManyRequests);
             }
 
             var result = await staff.SignInAsync(email, password ?? "", http.RequestAborted);
@@ -40,7 +39,7 @@ internal static class SignInEndpoints
                     SignInOutcome.Deleted => "This account no longer exists.",
                     _ => "Email or password is wrong.",
                 };
-                return Form(http, antiforgery, returnUrl, email, message, StatusCodes.Status401Unauthorized);
+                return Form(returnUrl, email, message, StatusCodes.Status401Unauthorized);
             }
 
             var identity = new ClaimsIdentity(
@@ -50,9 +49,11 @@ internal static class SignInEndpoints
                     new Claim(ClaimTypes.Email, result.Email ?? ""),
                 ],
                 CookieAuthenticationDefaults.AuthenticationScheme);
-            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+            var principal = new ClaimsPrincipal(identity);
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
             SignInLog.SignedIn(logger, result.UserId);
-            return Results.Redirect(IsLocal(returnUrl) ? returnUrl! : "/hangfire");
+            // Back where the user was going when that is a page of this site, else where their work is.
+            return Results.Redirect(ReturnUrl.Local(returnUrl) ?? pages.LandingFor(StaffUser.From(await permissions.TransformAsync(principal))));
         }).DisableAntiforgery().AddEndpointFilter(ValidateAntiforgery);
 
         app.MapPost("/signout", async (HttpContext http) =>
@@ -68,35 +69,16 @@ internal static class SignInEndpoints
         var antiforgery = context.HttpContext.RequestServices.GetRequiredService<IAntiforgery>();
         if (!await antiforgery.IsRequestValidAsync(context.HttpContext))
         {
-            return Form(context.HttpContext, antiforgery, returnUrl: null, email: null,
+            return Form(returnUrl: null, email: null,
                 "The form expired or did not come from this site. Please try again.", StatusCodes.Status400BadRequest);
         }
 
         return await next(context);
     }
 
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
-
-    private static IResult Form(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? message, int statusCode)
+    private static IResult Form(string? returnUrl, string? email, string? message, int statusCode)
     {
-        var tokens = antiforgery.GetAndStoreTokens(http);
-        var error = message is null ? "" : $"""<p class="error" role="alert">{HtmlPage.Encode(message)}</p>""";
-        return HtmlPage.Render("Sign in", $"""
-            <div class="card" style="max-width:24rem;margin:auto">
-              <h1>Sign in</h1>
-              {error}
-              <form method="post" action="/signin">
-                <input type="hidden" name="{HtmlPage.Encode(tokens.FormFieldName)}" value="{HtmlPage.Encode(tokens.RequestToken)}">
-                <input type="hidden" name="returnUrl" value="{HtmlPage.Encode(IsLocal(returnUrl) ? returnUrl : "/hangfire")}">
-                <label for="email">Email</label>
-                <input id="email" name="email" type="email" autocomplete="username" required value="{HtmlPage.Encode(email)}">
-                <label for="password">Password</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required>
-                <button type="submit">Sign in</button>
-              </form>
-            </div>
-            """, statusCode);
+        return PageEndpoints.Page<SignInPage>(new { ReturnUrl = ReturnUrl.Local(returnUrl) ?? "", Email = email, Message = message }, statusCode);
     }
 }
 

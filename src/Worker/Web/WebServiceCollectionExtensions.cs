@@ -24,6 +24,11 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<StaffDirectory>();
         services.AddSingleton<EtlOverview>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<WorkerPages>();
+        // Pages are Razor components rendered from minimal APIs (RazorComponentResult); errors for
+        // scripts and API clients are problem JSON.
+        services.AddRazorComponents();
+        services.AddProblemDetails();
         services.AddScoped<IClaimsTransformation, PermissionClaims>();
         services.AddAntiforgery(o =>
         {
@@ -90,10 +95,12 @@ public static class WebServiceCollectionExtensions
     /// <summary>Sign-in pages, the dashboard behind the permissions, in the right middleware order.</summary>
     public static WebApplication MapWorkerWeb(this WebApplication app)
     {
+        app.UseWorkerErrorPages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapSignIn();
+        app.MapWorkerPages();
         app.MapImports();
         EtlPage.Register();
         app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.ViewJobsPolicy, "/hangfire", new DashboardOptions

@@ -3,7 +3,7 @@ using Worker.Tests.Hosting;
 namespace Worker.Tests.Web;
 
 /// <summary>One worker process for a test class: seeded database, real HTTP on a loopback port, production settings.</summary>
-public sealed class DashboardServer : IAsyncLifetime
+public class DashboardServer : IAsyncLifetime
 {
     public const string JwtSecret = "test-jwt-secret-that-is-long-enough-for-hs256-0123456789";
     private readonly LoopbackCertificate _certificate = new();
@@ -27,9 +27,12 @@ public sealed class DashboardServer : IAsyncLifetime
             ["Auth__JwtSecret"] = JwtSecret,
             ["Hangfire__QueuePollIntervalSeconds"] = "0.2",
             ["Imports__MaxFileMegabytes"] = "1",
-        }, "--urls", Url);
+        }.Concat(ExtraSettings).ToDictionary(), "--urls", Url);
         await _process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
     }
+
+    /// <summary>More settings for the worker, for a test class that needs them.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
     public WebSession Session() => new(new Uri(Url), _certificate.TrustingHandler());
 

@@ -52,10 +52,10 @@ public sealed partial class WebSession : IDisposable
     }
 
     /// <summary>Opens the sign-in form and posts it, as a person would.</summary>
-    public async Task<HttpResponseMessage> SignInAsync(string email, string password = "worker-dev-password", bool withToken = true)
+    public async Task<HttpResponseMessage> SignInAsync(string email, string password = "worker-dev-password", bool withToken = true, string returnUrl = "/hangfire")
     {
         var form = await (await GetPageAsync("/signin")).Content.ReadAsStringAsync();
-        var fields = new Dictionary<string, string> { ["email"] = email, ["password"] = password, ["returnUrl"] = "/hangfire" };
+        var fields = new Dictionary<string, string> { ["email"] = email, ["password"] = password, ["returnUrl"] = returnUrl };
         if (withToken)
         {
             fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(FormToken().Match(form).Groups[1].Value);
