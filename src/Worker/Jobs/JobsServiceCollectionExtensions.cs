@@ -19,6 +19,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton(new Worker.Hosting.ContentRootPath(contentRoot));
         services.AddCsvIngestion();
         services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
+        services.AddJobType<PruneImportFilesJob, PruneImportFilesParameters>(PruneImportFilesJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
 
         services.AddSingleton(provider => JobCatalogue.Load(
             Path.Combine(contentRoot, provider.GetRequiredService<IOptions<HangfireOptions>>().Value.CatalogueDirectory),

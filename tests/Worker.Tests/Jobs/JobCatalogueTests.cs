@@ -70,7 +70,10 @@ public sealed class JobCatalogueTests
     public void The_repository_catalogue_is_valid_and_its_schema_knows_every_job_type()
     {
         var jobs = Path.Combine(Worker.Hosting.ContentRoot.Locate(), "jobs");
-        var types = Types.Values.Append(new JobType(Worker.Ingestion.Csv.InboxJob.TypeName, typeof(Worker.Ingestion.Csv.InboxParameters), (_, _, _) => throw new NotSupportedException())).ToList();
+        var types = Types.Values.Append(new JobType(Worker.Ingestion.Csv.InboxJob.TypeName, typeof(Worker.Ingestion.Csv.InboxParameters), (_, _, _) => throw new NotSupportedException()))
+            .Append(new JobType(Worker.Ingestion.Csv.RecoverInterruptedImportsJob.TypeName, typeof(Worker.Ingestion.Csv.RecoverInterruptedImportsParameters), (_, _, _) => throw new NotSupportedException()))
+            .Append(new JobType(Worker.Maintenance.PruneImportFilesJob.TypeName, typeof(Worker.Maintenance.PruneImportFilesParameters), (_, _, _) => throw new NotSupportedException()))
+            .ToList();
 
         var catalogue = JobCatalogue.Load(jobs, types);
 

@@ -315,7 +315,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         var missing = dataset.Columns.Where(c => c.Required && found.All(m => m.Column != c))
             .Select(c => $"{c.Column} (e.g. {string.Join(", ", c.Aliases.Take(3).Select(a => $"'{a}'"))})");
         throw new ImportRejectedException(
-            $"Missing required column(s): {string.Join("; ", missing)}. Found: {string.Join(", ", best.Select(h => $"'{h}'"))}.");
+            $"Missing required column(s): {string.Join("; ", missing)}. Found: {HeaderExcerpt.Of(best)}.");
     }
 
     private static List<MappedColumn> Map(Dataset dataset, string[] headers)

@@ -18,6 +18,68 @@ public sealed record ImportBatch(
     public IReadOnlyList<string> NoteList => Notes is null ? [] : JsonSerializer.Deserialize<List<string>>(Notes) ?? [];
 }
 
+/// <summary>A batch recovery found left running by a worker that is gone.</summary>
+public sealed record InterruptedBatch(Guid Id, string Dataset, string FileName, string Source, int Attempts);
+
+/// <summary>
+/// The lease on one batch (see <see cref="ImportBatches.TryLeaseAsync"/>): while it is held the batch's
+/// heartbeat is renewed; disposing it releases the lock and closes its session.
+/// </summary>
+public sealed class BatchLease : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _heartbeat;
+
+    internal BatchLease(NpgsqlConnection connection, Guid batchId, TimeSpan interval)
+    {
+        _connection = connection;
+        BatchId = batchId;
+        _heartbeat = BeatAsync(interval);
+    }
+
+    public Guid BatchId { get; }
+
+    private async Task BeatAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                await _connection.ExecuteAsync(new CommandDefinition(
+                    "update worker.import_batches set heartbeat_at = now() where id = @BatchId and status = 'running'",
+                    new { BatchId }, cancellationToken: _stop.Token));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (NpgsqlException)
+        {
+            // The session is gone (database restarted): the lock went with it; the run itself will fail or finish.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _heartbeat;
+        try
+        {
+            await _connection.ExecuteAsync("select pg_advisory_unlock(@LeaseLockClass, hashtext(@key))",
+                new { LeaseLockClass = ImportBatches.LeaseLockClass, key = BatchId.ToString() });
+        }
+        catch (NpgsqlException)
+        {
+            // A broken session holds no lock any more.
+        }
+
+        await _connection.DisposeAsync();
+        _stop.Dispose();
+    }
+}
+
 /// <summary>The file is larger than Imports:MaxFileMegabytes.</summary>
 public sealed class FileTooLargeException(long limit) : Exception($"The file is larger than the limit of {limit / (1024 * 1024)} MiB.")
 {
@@ -112,15 +174,30 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
         return (await connection.QueryAsync<ImportBatch>($"select {Columns} from worker.import_batches order by created_at desc limit @count", new { count })).ToList();
     }
 
-    public async Task<ImportOptions> StartAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks the batch running (one more attempt, by <paramref name="runBy"/>) and returns its options;
+    /// null when it may not run: it is finished (final), or its stored file was pruned. Call it under the
+    /// batch's lease (<see cref="TryLeaseAsync"/>).
+    /// </summary>
+    public async Task<ImportOptions?> StartAsync(Guid id, CancellationToken cancellationToken, string? runBy = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var options = await connection.ExecuteScalarAsync<string>(
-            "update worker.import_batches set status = 'running', started_at = now() where id = @id returning options::text", new { id });
-        return JsonSerializer.Deserialize<ImportOptions>(options ?? throw new InvalidOperationException($"Import batch {id} does not exist."), JsonSerializerOptions.Web)!;
+        var options = await connection.ExecuteScalarAsync<string>("""
+            update worker.import_batches
+            set status = 'running', started_at = now(), heartbeat_at = now(), finished_at = null, attempts = attempts + 1, run_by = @runBy
+            where id = @id and status in ('queued', 'running', 'failed', 'interrupted') and file_pruned_at is null
+            returning options::text
+            """, new { id, runBy = runBy ?? RunBy });
+        return options is null ? null : JsonSerializer.Deserialize<ImportOptions>(options, JsonSerializerOptions.Web)!;
     }
 
-    /// <summary>Records the outcome and drops the stored file: a finished batch is never run again.</summary>
+    /// <summary>This process, as batches record who ran them.</summary>
+    public static readonly string RunBy = $"{Environment.MachineName.ToLowerInvariant()}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// Records the outcome and drops the stored file: a finished batch is final, never run again. A batch
+    /// that is already final is left as it is.
+    /// </summary>
     public async Task FinishAsync(Guid id, ImportResult? result, string? message, bool failed)
     {
         var status = failed ? "failed" : result?.Status switch
@@ -131,23 +208,122 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
         };
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("""
+        var updated = await connection.ExecuteAsync("""
             update worker.import_batches set status = @status, finished_at = now(), message = @message,
               rows_read = @RowsRead, inserted = @Inserted, updated = @Updated, unchanged = @Unchanged, rejected = @Rejected, skipped = @Skipped,
               errors = @errors::jsonb, notes = @notes::jsonb
-            where id = @id
+            where id = @id and status not in ('loaded', 'partially_loaded', 'rejected')
             """, new
         {
             id, status, message, result?.RowsRead, result?.Inserted, result?.Updated, result?.Unchanged, result?.Rejected, result?.Skipped,
             errors = result is null ? null : JsonSerializer.Serialize(result.Errors, JsonSerializerOptions.Web),
             notes = result is null ? null : JsonSerializer.Serialize(result.Notes),
         }, transaction);
-        if (!failed)
+        if (!failed && updated > 0)
         {
             await connection.ExecuteAsync("delete from worker.import_files where batch_id = @id", new { id }, transaction);
         }
 
         await transaction.CommitAsync();
+    }
+
+    /// <summary>The first key of the advisory locks that lease batches (the second is a hash of the batch id).</summary>
+    internal const int LeaseLockClass = 630;
+
+    /// <summary>
+    /// The right to run the batch: an advisory lock held by a session of its own for as long as the run
+    /// lasts, with a heartbeat. PostgreSQL drops the lock the moment the worker's connection goes (a
+    /// killed process; a vanished machine within a minute, by TCP keepalives), which is how a batch whose
+    /// worker died is told from one still running. Null when another worker holds it.
+    /// </summary>
+    public async Task<BatchLease?> TryLeaseAsync(Guid id, TimeSpan heartbeat, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync("set tcp_keepalives_idle = 20; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3");
+            if (await connection.ExecuteScalarAsync<bool>("select pg_try_advisory_lock(@LeaseLockClass, hashtext(@key))", new { LeaseLockClass, key = id.ToString() }))
+            {
+                return new BatchLease(connection, id, heartbeat);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>
+    /// Marks running batches whose worker is gone (no session holds their lease, or no heartbeat for
+    /// <paramref name="staleAfter"/>) as interrupted. Nothing of theirs was loaded: the load is one
+    /// transaction, which PostgreSQL rolled back when the worker's connection went.
+    /// </summary>
+    public async Task<IReadOnlyList<InterruptedBatch>> MarkInterruptedAsync(TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<InterruptedBatch>(new CommandDefinition("""
+            update worker.import_batches b
+            set status = 'interrupted', finished_at = now(),
+                message = 'Interrupted: the worker running it (' || coalesce(b.run_by, 'unknown') || ') stopped before it finished, '
+                          || 'last seen ' || to_char(coalesce(b.heartbeat_at, b.started_at) at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC. Nothing was loaded.'
+            where b.status = 'running'
+              and (coalesce(b.heartbeat_at, b.started_at) < now() - @staleAfter
+                   or not exists (select 1 from pg_locks l
+                                  where l.locktype = 'advisory' and l.granted
+                                    and l.database = (select oid from pg_database where datname = current_database())
+                                    and l.classid = @LeaseLockClass and l.objid = hashtext(b.id::text)::oid and l.objsubid = 2))
+            returning b.id, b.dataset, b.file_name as FileName, b.source, b.attempts
+            """, new { staleAfter, LeaseLockClass }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>Puts an interrupted batch back in the queue, adding <paramref name="sentence"/> to its message.</summary>
+    public async Task<bool> RequeueAsync(Guid id, string sentence, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "update worker.import_batches set status = 'queued', finished_at = null, message = concat_ws(' ', message, @sentence) where id = @id and status = 'interrupted'",
+            new { id, sentence }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>Adds a sentence to the batch's message (what recovery did about it).</summary>
+    public async Task AppendMessageAsync(Guid id, string sentence, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update worker.import_batches set message = concat_ws(' ', message, @sentence) where id = @id", new { id, sentence }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Deletes the stored files of batches finished more than <paramref name="retention"/> ago (failed
+    /// and interrupted ones keep theirs until then, so they can be run again), a thousand batches at a
+    /// time. Returns the number of batches and of 1 MiB chunks.
+    /// </summary>
+    public async Task<(long Batches, long Chunks)> PruneFilesAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        long batches = 0, chunks = 0;
+        while (true)
+        {
+            var (b, c) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition("""
+                with old as (
+                  select id from worker.import_batches
+                  where status not in ('queued', 'running') and file_pruned_at is null and finished_at < now() - @retention
+                  limit 1000 for update skip locked),
+                gone as (delete from worker.import_files f using old where f.batch_id = old.id returning 1),
+                marked as (update worker.import_batches b set file_pruned_at = now() from old where b.id = old.id returning 1)
+                select (select count(*) from marked), (select count(*) from gone)
+                """, new { retention }, cancellationToken: cancellationToken));
+            batches += b;
+            chunks += c;
+            if (b < 1000)
+            {
+                return (batches, chunks);
+            }
+        }
     }
 
     /// <summary>The stored file, read back one chunk at a time.</summary>

@@ -16,8 +16,27 @@ public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogg
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [10, 60])]
     public async Task<ImportResult?> RunAsync(Guid batchId, string dataset, string fileName, CancellationToken cancellationToken)
     {
-        var options = await batches.StartAsync(batchId, cancellationToken);
+        // Only the holder of the batch's lease runs it; a finished batch is final (a re-delivery or a
+        // dashboard requeue of a finished import changes nothing and says so).
+        await using var lease = await batches.TryLeaseAsync(batchId, Heartbeat, cancellationToken);
+        var options = lease is null ? null : await batches.StartAsync(batchId, cancellationToken);
         var batch = await batches.FindAsync(batchId, cancellationToken) ?? throw new InvalidOperationException($"Import batch {batchId} vanished.");
+        if (options is null)
+        {
+            if (batch.Status is "loaded" or "partially_loaded" or "rejected")
+            {
+                ImportLog.AlreadyFinished(logger, fileName, dataset, batchId, batch.Status);
+                return Unchanged(batch, $"Import batch {batchId} had already finished ({batch.Status.Replace('_', ' ')}, {batch.FinishedAt:yyyy-MM-dd HH:mm:ss} UTC): nothing was done again.");
+            }
+
+            if (lease is null)
+            {
+                throw new ImportBusyException($"Import batch {batchId} is being run by another worker.");
+            }
+
+            return Unchanged(batch, $"The stored file of import batch {batchId} was deleted by retention: nothing to run; upload the file again.");
+        }
+
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["ImportBatchId"] = batchId, ["Dataset"] = dataset });
         try
         {
@@ -41,13 +60,29 @@ public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogg
         }
     }
 
+    /// <summary>How often a running import renews its heartbeat.</summary>
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
+    /// <summary>The batch's recorded outcome, with a note saying why nothing ran.</summary>
+    private static ImportResult Unchanged(ImportBatch batch, string note) => new(
+        batch.FileName, batch.Dataset,
+        batch.Status switch { "loaded" => ImportStatus.Loaded, "partially_loaded" => ImportStatus.PartiallyLoaded, _ => ImportStatus.Rejected },
+        batch.RowsRead ?? 0, batch.Inserted ?? 0, batch.Updated ?? 0, batch.Unchanged ?? 0, batch.Rejected ?? 0, batch.Skipped ?? 0,
+        batch.ErrorList, [.. batch.NoteList, note], DryRun: false);
+
     /// <summary>Queues a stored batch on the ingest queue.</summary>
     public static string Enqueue(IBackgroundJobClientV2 client, Guid batchId, string dataset, string fileName) =>
         client.Enqueue<ImportJob>(Queues.Ingest, j => j.RunAsync(batchId, dataset, fileName, CancellationToken.None));
 }
 
+/// <summary>Another worker holds the batch's lease: the job is retried later, when that run has finished or its worker is gone.</summary>
+public sealed class ImportBusyException(string message) : Exception(message);
+
 internal static partial class ImportLog
 {
+    [LoggerMessage(6003, LogLevel.Information, "Import of {File} into {Dataset} not run again: batch {BatchId} had already finished ({Status})")]
+    public static partial void AlreadyFinished(ILogger logger, string file, string dataset, Guid batchId, string status);
+
     [LoggerMessage(6001, LogLevel.Information, "Import of {File} into {Dataset}: {Status}, {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected")]
     public static partial void Finished(ILogger logger, string file, string dataset, ImportStatus status, long inserted, long updated, long unchanged, long rejected);
 

@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using Dapper;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Worker.Jobs;
 
 namespace Worker.Ingestion.Csv;
@@ -20,6 +23,13 @@ public sealed record InboxParameters
     public string? DateFormat { get; init; }
 
     public bool DecimalComma { get; init; }
+
+    /// <summary>
+    /// A file is taken only once it has not been written, renamed or grown for this many seconds, so a
+    /// file still being copied in is left for the next run.
+    /// </summary>
+    [Range(0, 3600)]
+    public int SettleSeconds { get; init; } = 5;
 }
 
 /// <summary>
@@ -28,9 +38,21 @@ public sealed record InboxParameters
 /// committed, so a crash leaves it in the inbox and the next run loads it again (harmlessly: loading is
 /// idempotent).
 /// </summary>
-public sealed class InboxJob(ImportBatches batches, ImportJob importJob, IOptions<ImportsOptions> imports, Worker.Hosting.ContentRootPath contentRoot)
+/// <remarks>
+/// Only regular files that are really in the folder are read: symbolic links, hard-linked files, pipes,
+/// sockets and devices are skipped and reported, never opened (a pipe would block the worker). Names
+/// starting with a dot and names not ending in .csv are ignored, so writers write <c>x.csv.tmp</c> (or
+/// <c>.x.csv</c>) and rename it when done. A file touched within the settle interval, or that changes
+/// while it is read, waits for the next run. Each file is claimed with a PostgreSQL advisory lock on the
+/// folder and name while it is taken, so runs on any number of workers sharing the folder take it once.
+/// </remarks>
+public sealed class InboxJob(ImportBatches batches, ImportJob importJob, IOptions<ImportsOptions> imports, Worker.Hosting.ContentRootPath contentRoot,
+    NpgsqlDataSource dataSource, ILogger<InboxJob> logger)
 {
     public const string TypeName = "import-inbox";
+
+    /// <summary>The first key of the advisory locks that claim inbox files (the second is a hash of folder and name).</summary>
+    internal const int ClaimLockClass = 631;
 
     public async Task<JobSummary> RunAsync(InboxParameters parameters, CancellationToken cancellationToken)
     {
@@ -51,53 +73,133 @@ public sealed class InboxJob(ImportBatches batches, ImportJob importJob, IOption
             MaxErrors = imports.Value.MaxErrors,
         };
 
-        long files = 0, rowsRead = 0, rowsWritten = 0, refused = 0;
-        foreach (var path in new DirectoryInfo(folder).GetFiles("*.csv").OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).Select(f => f.FullName))
+        var skipped = new List<string>();
+        var waiting = new List<string>();
+        var settledBefore = DateTime.UtcNow - TimeSpan.FromSeconds(parameters.SettleSeconds);
+        var candidates = new List<(string Path, string Name, InboxEntry Entry)>();
+        foreach (var path in Directory.EnumerateFileSystemEntries(folder))
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var name = Path.GetFileName(path);
-            Guid batchId;
-            try
+            if (name.StartsWith('.') || !name.EndsWith(".csv", StringComparison.Ordinal))
             {
-                await using var stream = File.OpenRead(path);
-                batchId = await batches.CreateAsync(parameters.Dataset, name, stream, "inbox", null, "inbox", options, imports.Value.MaxFileBytes, cancellationToken);
-            }
-            catch (FileTooLargeException ex)
-            {
-                await MoveAsync(path, rejected, [new ImportError(null, null, null, ex.Message)]);
-                refused++;
                 continue;
             }
 
-            var result = await importJob.RunAsync(batchId, parameters.Dataset, name, cancellationToken);
-            var batch = (await batches.FindAsync(batchId, cancellationToken))!;
-            files++;
-            rowsRead += batch.RowsRead ?? 0;
-            rowsWritten += (batch.Inserted ?? 0) + (batch.Updated ?? 0);
-            if (result is { Succeeded: true } && result.Status == ImportStatus.Loaded)
+            var entry = InboxFile.Inspect(path);
+            if (entry.Refusal is { } refusal)
             {
-                await MoveAsync(path, processed, null);
+                skipped.Add($"{name}: {refusal}");
+                InboxLog.Skipped(logger, name, folder, refusal);
+            }
+            else if (entry.LastTouchedUtc > settledBefore)
+            {
+                waiting.Add(name);
             }
             else
             {
-                refused++;
-                await MoveAsync(path, result is null ? rejected : result.Succeeded ? processed : rejected,
-                    result?.Errors ?? [new ImportError(null, null, null, batch.Message ?? "refused")]);
+                candidates.Add((path, name, entry));
             }
         }
 
-        return new JobSummary(rowsRead, rowsWritten, new Dictionary<string, object?> { ["files"] = files, ["filesWithErrors"] = refused, ["dataset"] = parameters.Dataset });
+        long files = 0, rowsRead = 0, rowsWritten = 0, refused = 0, takenElsewhere = 0;
+        await using var claims = await dataSource.OpenConnectionAsync(cancellationToken);
+        foreach (var (path, name, entry) in candidates.OrderBy(c => c.Entry.ModifiedUtc).ThenBy(c => c.Name, StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var claim = $"{parameters.Folder}/{name}";
+            if (!await claims.ExecuteScalarAsync<bool>("select pg_try_advisory_lock(@ClaimLockClass, hashtext(@claim))", new { ClaimLockClass, claim }))
+            {
+                takenElsewhere++;
+                continue;
+            }
+
+            try
+            {
+                // Another run may have taken and moved the file (or a new one taken its name) since the listing.
+                await using var stream = InboxFile.OpenRead(path, entry);
+                if (stream is null)
+                {
+                    continue;
+                }
+
+                Guid batchId;
+                try
+                {
+                    batchId = await batches.CreateAsync(parameters.Dataset, name, stream, "inbox", null, "inbox", options, imports.Value.MaxFileBytes, cancellationToken);
+                }
+                catch (FileTooLargeException ex)
+                {
+                    await stream.DisposeAsync();
+                    await MoveAsync(path, rejected, [new ImportError(null, null, null, ex.Message)]);
+                    refused++;
+                    continue;
+                }
+                catch (InboxFileChangedException)
+                {
+                    waiting.Add(name); // nothing was kept: the batch's transaction rolled back
+                    continue;
+                }
+
+                await stream.DisposeAsync();
+                var result = await importJob.RunAsync(batchId, parameters.Dataset, name, cancellationToken);
+                var batch = (await batches.FindAsync(batchId, cancellationToken))!;
+                files++;
+                rowsRead += batch.RowsRead ?? 0;
+                rowsWritten += (batch.Inserted ?? 0) + (batch.Updated ?? 0);
+                if (result is { Succeeded: true } && result.Status == ImportStatus.Loaded)
+                {
+                    await MoveAsync(path, processed, null);
+                }
+                else
+                {
+                    refused++;
+                    await MoveAsync(path, result is null ? rejected : result.Succeeded ? processed : rejected,
+                        result?.Errors ?? [new ImportError(null, null, null, batch.Message ?? "refused")]);
+                }
+            }
+            finally
+            {
+                await claims.ExecuteAsync("select pg_advisory_unlock(@ClaimLockClass, hashtext(@claim))", new { ClaimLockClass, claim });
+            }
+        }
+
+        return new JobSummary(rowsRead, rowsWritten, new Dictionary<string, object?>
+        {
+            ["files"] = files,
+            ["filesWithErrors"] = refused,
+            ["dataset"] = parameters.Dataset,
+            ["skipped"] = skipped.Count,
+            ["skippedFiles"] = skipped,
+            ["waiting"] = waiting.Count,
+            ["takenByAnotherRun"] = takenElsewhere,
+        });
     }
 
-    /// <summary>Moves the file, replacing an older one of the same name, with its error report beside it.</summary>
+    /// <summary>
+    /// Moves the file, replacing an older one of the same name, with its error report beside it. The
+    /// report is written to a new file and renamed into place, so a link planted under its name is
+    /// replaced, never written through.
+    /// </summary>
     private static async Task MoveAsync(string path, string folder, IReadOnlyList<ImportError>? errors)
     {
         var target = Path.Combine(folder, Path.GetFileName(path));
         if (errors is { Count: > 0 })
         {
-            await File.WriteAllTextAsync(target + ".errors.csv", ErrorReport.ToCsv(Path.GetFileName(path), errors));
+            var report = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+            await using (var writer = new StreamWriter(new FileStream(report, FileMode.CreateNew, FileAccess.Write)))
+            {
+                await writer.WriteAsync(ErrorReport.ToCsv(Path.GetFileName(path), errors));
+            }
+
+            File.Move(report, target + ".errors.csv", overwrite: true);
         }
 
         File.Move(path, target, overwrite: true);
     }
+}
+
+internal static partial class InboxLog
+{
+    [LoggerMessage(6101, LogLevel.Warning, "Inbox entry {Name} in {Folder} skipped, not read: {Reason}")]
+    public static partial void Skipped(ILogger logger, string name, string folder, string reason);
 }

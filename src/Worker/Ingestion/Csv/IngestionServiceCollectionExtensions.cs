@@ -12,6 +12,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<ImportBatches>();
         services.AddTransient<ImportJob>();
         services.AddJobType<InboxJob, InboxParameters>(InboxJob.TypeName, (job, p, ct) => job.RunAsync(p, ct));
+        services.AddJobType<RecoverInterruptedImportsJob, RecoverInterruptedImportsParameters>(RecoverInterruptedImportsJob.TypeName, (job, p, ct) => job.RunAsync(p, ct));
         return services;
     }
 }
