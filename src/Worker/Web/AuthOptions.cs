@@ -24,4 +24,11 @@ public sealed class AuthOptions
     /// <summary>How long a sign-in lasts without activity.</summary>
     [Range(1, 720)]
     public int SessionHours { get; set; } = 8;
+
+    /// <summary>
+    /// How long a session's account check (banned, deleted, unconfirmed) and permissions are trusted
+    /// before auth.users and the RBAC tables are read again: the longest a revoked user keeps access.
+    /// </summary>
+    [Range(0, 300)]
+    public int AccountCheckSeconds { get; set; } = 30;
 }

@@ -25,6 +25,8 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource)
 
     private sealed record UserRow(Guid Id, string Email, string? EncryptedPassword, DateTime? EmailConfirmedAt, DateTime? BannedUntil, DateTime? DeletedAt, string? FullName);
 
+    private sealed record StandingRow(bool Deleted, bool Banned, bool Confirmed);
+
     public async Task<SignInResult> SignInAsync(string email, string password, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -59,6 +61,26 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource)
 
         await connection.ExecuteAsync("update auth.users set last_sign_in_at = now() where id = @Id", new { user.Id });
         return new SignInResult(SignInOutcome.SignedIn, user.Id, user.Email, user.FullName);
+    }
+
+    /// <summary>
+    /// Whether the account still admits its user: <see cref="SignInOutcome.SignedIn"/>, or why not. An
+    /// account that no longer exists counts as deleted.
+    /// </summary>
+    public async Task<SignInOutcome> StandingAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var user = await connection.QuerySingleOrDefaultAsync<StandingRow>(new CommandDefinition("""
+            select deleted_at is not null as Deleted, coalesce(banned_until > now(), false) as Banned, email_confirmed_at is not null as Confirmed
+            from auth.users where id = @userId
+            """, new { userId }, cancellationToken: cancellationToken));
+        return user switch
+        {
+            null or { Deleted: true } => SignInOutcome.Deleted,
+            { Banned: true } => SignInOutcome.Banned,
+            { Confirmed: false } => SignInOutcome.Unconfirmed,
+            _ => SignInOutcome.SignedIn,
+        };
     }
 
     private static bool Verify(string password, string hash)

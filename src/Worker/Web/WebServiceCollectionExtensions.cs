@@ -5,6 +5,7 @@ using Worker.Ingestion.Csv;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -22,6 +23,8 @@ public static class WebServiceCollectionExtensions
 
         services.AddMemoryCache();
         services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<StaffSessions>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EtlOverview>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<WorkerPages>();
@@ -53,6 +56,7 @@ public static class WebServiceCollectionExtensions
                 o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
                 o.ExpireTimeSpan = TimeSpan.FromHours(auth.SessionHours);
                 o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = StaffSessions.ValidateCookieAsync;
                 o.LoginPath = "/signin";
                 o.ReturnUrlParameter = "returnUrl";
                 // A browser opening a page is sent to sign in; scripts and API clients get a status code.
@@ -69,6 +73,7 @@ public static class WebServiceCollectionExtensions
             authentication.AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
+                o.Events = new JwtBearerEvents { OnTokenValidated = StaffSessions.ValidateTokenAsync };
                 o.TokenValidationParameters = new TokenValidationParameters
                 {
                     IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.JwtSecret)),

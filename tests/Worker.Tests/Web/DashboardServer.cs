@@ -8,7 +8,16 @@ public class DashboardServer : IAsyncLifetime
     public const string JwtSecret = "test-jwt-secret-that-is-long-enough-for-hs256-0123456789";
     private readonly LoopbackCertificate _certificate = new();
     private ScratchDatabase? _database;
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private WorkerProcess? _process;
+
+    public DashboardServer()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    /// <summary>A server with more settings (environment variables) than the defaults below, or other values.</summary>
+    protected DashboardServer(IReadOnlyDictionary<string, string> settings) => _settings = settings;
 
     public string Url { get; private set; } = "";
 
@@ -20,14 +29,20 @@ public class DashboardServer : IAsyncLifetime
     {
         _database = await ScratchDatabase.CreateAsync(DatabaseContent.Seeded);
         Url = $"https://127.0.0.1:{WorkerProcessTests.FreePort()}";
-        _process = WorkerProcess.Start(_database.ConnectionString, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["Kestrel__Certificates__Default__Path"] = _certificate.Path,
             ["Kestrel__Certificates__Default__Password"] = _certificate.Password,
             ["Auth__JwtSecret"] = JwtSecret,
             ["Hangfire__QueuePollIntervalSeconds"] = "0.2",
             ["Imports__MaxFileMegabytes"] = "1",
-        }.Concat(ExtraSettings).ToDictionary(), "--urls", Url);
+        };
+        foreach (var (key, value) in _settings.Concat(ExtraSettings))
+        {
+            environment[key] = value;
+        }
+
+        _process = WorkerProcess.Start(_database.ConnectionString, environment, "--urls", Url);
         await _process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
     }
 
