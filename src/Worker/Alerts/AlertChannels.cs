@@ -1,8 +1,7 @@
 using System.Net.Http.Json;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Worker.Mail;
 
 namespace Worker.Alerts;
 
@@ -16,34 +15,23 @@ public interface IAlertChannel
     Task SendAsync(Alert alert, CancellationToken cancellationToken);
 }
 
-/// <summary>Email over SMTP with MailKit.</summary>
-public sealed class EmailAlertChannel(IOptions<AlertOptions> options) : IAlertChannel
+/// <summary>Email through the shared SMTP sender; on when Smtp:Host and Alerts:Email:To are both set.</summary>
+public sealed class EmailAlertChannel(SmtpMailer mailer, IOptions<AlertOptions> options) : IAlertChannel
 {
     public string Name => "email";
 
-    public bool Enabled => options.Value.Email.Enabled;
+    public bool Enabled => mailer.Configured && options.Value.Email.To.Length > 0;
 
     public async Task SendAsync(Alert alert, CancellationToken cancellationToken)
     {
-        var settings = options.Value.Email;
         var message = new MimeMessage { Subject = alert.Subject };
-        message.From.Add(MailboxAddress.Parse(settings.From));
-        foreach (var to in settings.To)
+        foreach (var to in options.Value.Email.To)
         {
             message.To.Add(MailboxAddress.Parse(to));
         }
 
         message.Body = new TextPart("plain") { Text = alert.Text(options.Value.DashboardUrl) };
-
-        using var smtp = new SmtpClient();
-        await smtp.ConnectAsync(settings.Host, settings.Port, Enum.Parse<SecureSocketOptions>(settings.Security, ignoreCase: true), cancellationToken);
-        if (settings.Username.Length > 0)
-        {
-            await smtp.AuthenticateAsync(settings.Username, settings.Password, cancellationToken);
-        }
-
-        await smtp.SendAsync(message, cancellationToken);
-        await smtp.DisconnectAsync(quit: true, cancellationToken);
+        await mailer.SendAsync(message, cancellationToken);
     }
 }
 

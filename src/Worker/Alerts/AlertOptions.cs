@@ -19,27 +19,10 @@ public sealed class AlertOptions
     public WebhookChannelOptions Webhook { get; set; } = new();
 }
 
+/// <summary>Who gets alert emails. The server and sender are the shared "Smtp" section.</summary>
 public sealed class EmailChannelOptions
 {
-    /// <summary>SMTP server; empty turns email alerts off.</summary>
-    public string Host { get; set; } = "";
-
-    [Range(1, 65535)]
-    public int Port { get; set; } = 587;
-
-    /// <summary>"Auto" (STARTTLS when offered), "StartTls", "SslOnConnect" or "None".</summary>
-    public string Security { get; set; } = "Auto";
-
-    public string Username { get; set; } = "";
-
-    /// <summary>A secret: set it through an environment variable or secret store, not appsettings.json.</summary>
-    public string Password { get; set; } = "";
-
-    public string From { get; set; } = "worker@localhost";
-
     public string[] To { get; set; } = [];
-
-    public bool Enabled => Host.Length > 0 && To.Length > 0;
 }
 
 public sealed class WebhookChannelOptions

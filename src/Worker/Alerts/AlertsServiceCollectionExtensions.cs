@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Worker.Mail;
 
 namespace Worker.Alerts;
 
@@ -6,6 +7,7 @@ public static class AlertsServiceCollectionExtensions
 {
     public static IServiceCollection AddWorkerAlerts(this IServiceCollection services)
     {
+        services.AddWorkerMail();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(WebhookAlertChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<IAlertChannel, EmailAlertChannel>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using netDumbster.smtp;
 using Worker.Alerts;
 using Worker.Jobs;
+using Worker.Mail;
 using Worker.Tests.Jobs;
 
 namespace Worker.Tests.Alerts;
@@ -32,10 +33,10 @@ public sealed class JobAlertTests(MigratedDatabase db) : IClassFixture<MigratedD
                 {
                     ["Alerts:GracePeriodMinutes"] = "60",
                     ["Alerts:DashboardUrl"] = "https://worker.example.com/hangfire",
-                    ["Alerts:Email:Host"] = "127.0.0.1",
-                    ["Alerts:Email:Port"] = smtp.Configuration.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["Alerts:Email:Security"] = "None",
-                    ["Alerts:Email:From"] = "worker@example.com",
+                    ["Smtp:Host"] = "127.0.0.1",
+                    ["Smtp:Port"] = smtp.Configuration.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Smtp:Security"] = "None",
+                    ["Smtp:From"] = "worker@example.com",
                     ["Alerts:Email:To:0"] = "ops@example.com",
                     ["Alerts:Webhook:Url"] = webhook.Url,
                 });
@@ -81,11 +82,12 @@ public sealed class JobAlertTests(MigratedDatabase db) : IClassFixture<MigratedD
         using var webhook = new LoopbackWebhook();
         var options = Options.Create(new AlertOptions
         {
-            Email = new EmailChannelOptions { Host = "127.0.0.1", Port = Hosting.WorkerProcessTests.FreePort(), Security = "None", To = ["ops@example.com"] },
+            Email = new EmailChannelOptions { To = ["ops@example.com"] },
             Webhook = new WebhookChannelOptions { Url = webhook.Url },
         });
+        var smtp = Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = Hosting.WorkerProcessTests.FreePort(), Security = "None" });
         var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        IAlertChannel[] channels = [new EmailAlertChannel(options), new WebhookAlertChannel(services.GetRequiredService<IHttpClientFactory>(), options)];
+        IAlertChannel[] channels = [new EmailAlertChannel(new SmtpMailer(smtp), options), new WebhookAlertChannel(services.GetRequiredService<IHttpClientFactory>(), options)];
 
         var sent = await new AlertDispatcher(channels, NullLogger<AlertDispatcher>.Instance)
             .SendAsync(new Alert(AlertKind.Failed, "some-job", "42", "boom", DateTime.UtcNow), CancellationToken.None);
