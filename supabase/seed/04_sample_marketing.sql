@@ -17,7 +17,7 @@ select
   round((0.35 + (abs(hashtext('br:' || d)) % 2000) / 10000.0)::numeric, 4),
   round((90 + (abs(hashtext('sd:' || d)) % 9000) / 100.0)::numeric, 2)
 from generate_series(current_date - 90, current_date - 1, interval '1 day') as d
-on conflict (date) do nothing;
+on conflict (date, source) do nothing;
 
 insert into public.digital_channels (report_date, channel_name, visits, leads, conversions, cost)
 select
@@ -32,7 +32,7 @@ cross join (values
   ('Organic Search', 600, 8, 0), ('Paid Search', 400, 10, 450), ('Paid Social', 300, 6, 300),
   ('Email', 150, 4, 20), ('Direct', 350, 3, 0), ('Referral', 100, 2, 0)
 ) as c (name, base_visits, base_leads, cost_per_day)
-on conflict (report_date, channel_name) do nothing;
+on conflict (report_date, channel_name, source) do nothing;
 
 insert into public.marketing_attribution (report_date, channel, first_touch_conversions, last_touch_conversions, assisted_conversions)
 select
@@ -43,7 +43,7 @@ select
   abs(hashtext('as:' || c.name || d)) % 20
 from generate_series(current_date - 90, current_date - 1, interval '1 day') as d
 cross join (values ('Organic Search'), ('Paid Search'), ('Paid Social'), ('Email'), ('Direct'), ('Referral')) as c (name)
-on conflict (report_date, channel) do nothing;
+on conflict (report_date, channel, source) do nothing;
 
 insert into public.offline_events (id, campaign_id, event_name, location, event_date, attendees, leads_generated, notes)
 select

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Worker.Alerts;
 using Worker.Database;
 using Worker.Ingestion.Csv;
+using Worker.Ingestion.Ga4;
 using Worker.Maintenance;
 
 namespace Worker.Jobs;
@@ -18,6 +19,7 @@ public static class JobsServiceCollectionExtensions
 
         services.AddSingleton(new Worker.Hosting.ContentRootPath(contentRoot));
         services.AddCsvIngestion();
+        services.AddGa4Ingestion();
         services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
         services.AddJobType<PruneImportFilesJob, PruneImportFilesParameters>(PruneImportFilesJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
 

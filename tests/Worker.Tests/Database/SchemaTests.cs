@@ -94,9 +94,9 @@ public sealed class SchemaTests(MigratedDatabase db) : IClassFixture<MigratedDat
             group by c.oid, c.conrelid
             """)).ToHashSet();
 
-        Assert.Contains("website_analytics(date)", uniqueKeys);
-        Assert.Contains("digital_channels(report_date,channel_name)", uniqueKeys);
-        Assert.Contains("marketing_attribution(report_date,channel)", uniqueKeys);
+        Assert.Contains("website_analytics(date,source)", uniqueKeys);
+        Assert.Contains("digital_channels(report_date,channel_name,source)", uniqueKeys);
+        Assert.Contains("marketing_attribution(report_date,channel,source)", uniqueKeys);
     }
 
     [Fact]

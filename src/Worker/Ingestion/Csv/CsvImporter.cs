@@ -443,7 +443,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             with upserted as (
               insert into public.{Quote(dataset.Table)} as t ({string.Join(", ", columns.Select(Quote))})
               select {select} from import_stage s {join}
-              on conflict ({string.Join(", ", dataset.NaturalKey.Select(Quote))}) {onConflict}
+              on conflict ({string.Join(", ", dataset.NaturalKey.Concat(dataset.DefaultedKey).Select(Quote))}) {onConflict}
               returning (xmax = 0) as inserted
             )
             select count(*) filter (where inserted), count(*) filter (where not inserted) from upserted

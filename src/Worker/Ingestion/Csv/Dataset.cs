@@ -37,12 +37,18 @@ public sealed record DatasetColumn(string Column, FieldKind Kind, bool Required,
 
 /// <summary>
 /// A kind of file marketing can upload: its table, its columns and the natural key that makes loading
-/// idempotent. The table's unique constraint is on exactly <see cref="NaturalKey"/>.
+/// idempotent. The table's unique constraint is on exactly <see cref="NaturalKey"/> plus <see cref="DefaultedKey"/>.
 /// </summary>
 public sealed record Dataset(string Name, string Table, string Description, IReadOnlyList<DatasetColumn> Columns, IReadOnlyList<string> NaturalKey)
 {
     /// <summary>Pairs of date columns where the second may not be before the first.</summary>
     public IReadOnlyList<(string Start, string End)> DateRanges { get; init; } = [];
+
+    /// <summary>
+    /// Key columns a file never fills: their default marks the row as an upload (source = 'csv', beside
+    /// the GA4 sync's 'ga4:&lt;property&gt;' rows of the same days; docs/schema.md).
+    /// </summary>
+    public IReadOnlyList<string> DefaultedKey { get; init; } = [];
 
     public DatasetColumn Column(string name) => Columns.Single(c => c.Column == name);
 }

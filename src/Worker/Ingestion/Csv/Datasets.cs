@@ -19,7 +19,10 @@ public static class Datasets
             new("conversions", FieldKind.Decimal, false, "conversions", "key events", "results", "all conversions", "total conversions"),
             new("cost", FieldKind.Money, false, "cost", "spend", "amount spent", "amount spent (usd)", "amount spent (eur)", "amount spent (gbp)", "total spent", "ads cost", "advertiser ad cost", "cost (usd)"),
         ],
-        ["report_date", "channel_name"]);
+        ["report_date", "channel_name"])
+    {
+        DefaultedKey = ["source"],
+    };
 
     public static readonly Dataset MarketingAttribution = new(
         "marketing_attribution", "marketing_attribution", "Daily conversions per channel under first-touch, last-touch and assisted attribution",
@@ -30,7 +33,10 @@ public static class Datasets
             new("last_touch_conversions", FieldKind.Decimal, false, "last touch", "last touch conversions", "last click", "last click conversions", "last interaction", "last interaction conversions"),
             new("assisted_conversions", FieldKind.Decimal, false, "assisted", "assisted conversions", "assists", "assist conversions"),
         ],
-        ["report_date", "channel"]);
+        ["report_date", "channel"])
+    {
+        DefaultedKey = ["source"],
+    };
 
     public static readonly Dataset WebsiteAnalytics = new(
         "website_analytics", "website_analytics", "Daily website totals (GA4)",
@@ -42,7 +48,10 @@ public static class Datasets
             new("bounce_rate", FieldKind.Fraction, false, "bounce rate"),
             new("avg_session_duration", FieldKind.Seconds, false, "average session duration", "avg. session duration", "session duration"),
         ],
-        ["date"]);
+        ["date"])
+    {
+        DefaultedKey = ["source"],
+    };
 
     public static readonly Dataset OfflineEvents = new(
         "offline_events", "offline_events", "Events of offline campaigns (trade shows, roadshows)",
