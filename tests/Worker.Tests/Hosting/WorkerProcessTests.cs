@@ -109,7 +109,8 @@ public sealed class WorkerProcessTests
         await using var worker = WorkerProcess.Start(db.ConnectionString, arguments: ["run", "no-such-job"]);
 
         Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
-        Assert.Contains("No job 'no-such-job' in the catalogue. Known: inbox-content-pieces, inbox-digital-channels, ", worker.StandardError, StringComparison.Ordinal);
+        Assert.Contains("No job 'no-such-job' in the catalogue. Known: ", worker.StandardError, StringComparison.Ordinal);
+        Assert.Contains(" inbox-content-pieces, inbox-digital-channels, ", worker.StandardError, StringComparison.Ordinal);
         Assert.Contains(", prune-run-history.", worker.StandardError, StringComparison.Ordinal);
     }
 
