@@ -24,3 +24,9 @@ grant execute on function public.ar_aging_bucket(date, date) to authenticated, s
 -- The worker's own bookkeeping and the migration history are not part of the API.
 revoke all on schema worker from public, anon, authenticated;
 revoke all on schema supabase_migrations from public, anon, authenticated;
+
+-- The KPI layer's schema (materialized views, snapshots) is not part of the API: users read KPI data
+-- through public.v_all_kpis / v_kpi_snapshots, which check their permissions.
+revoke all on schema kpi from public, anon, authenticated;
+revoke all on all tables in schema kpi from public, anon, authenticated;
+revoke all on all functions in schema kpi from public, anon, authenticated;

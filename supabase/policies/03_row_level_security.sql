@@ -169,6 +169,14 @@ call private.set_policies('public.kpi_metrics',
   '(select private.has_permission(''manage_kpi_definitions''))',
   '(select private.has_permission(''manage_kpi_definitions''))');
 
+-- KPI targets: readable with the KPI they belong to (the sub-select is filtered by kpi_metrics'
+-- policy); changed with manage_kpi_definitions.
+call private.set_policies('public.kpi_targets',
+  'exists (select 1 from public.kpi_metrics k where k.id = kpi_id)',
+  '(select private.has_permission(''manage_kpi_definitions''))',
+  '(select private.has_permission(''manage_kpi_definitions''))',
+  '(select private.has_permission(''manage_kpi_definitions''))');
+
 -- The audit trail: admins read it; nobody writes it but the audit trigger.
 call private.set_policies('public.audit_logs', '(select private.has_permission(''read_audit_logs''))', null, null, null);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Worker.Database;
 using Worker.Ingestion.Csv;
 using Worker.Jobs;
+using Worker.Kpi;
 
 namespace Worker.Hosting;
 
@@ -45,6 +46,12 @@ internal static class WorkerCommands
         await using var scope = services.CreateAsyncScope();
         var summary = await scope.ServiceProvider.GetRequiredService<JobRunner>().RunAsync(jobId, "command", null, CancellationToken.None);
         Console.WriteLine(summary.ToJson());
+        if (services.GetRequiredService<JobCatalogue>().Get(jobId).Type == KpiSnapshotJob.TypeName)
+        {
+            Console.WriteLine();
+            KpiFormat.WriteTable(Console.Out, await services.GetRequiredService<KpiScorecard>().ReadAllAsync(CancellationToken.None));
+        }
+
         return 0;
     }
 

@@ -6,6 +6,7 @@ using Worker.Alerts;
 using Worker.Database;
 using Worker.Ingestion.Csv;
 using Worker.Ingestion.Ga4;
+using Worker.Kpi;
 using Worker.Maintenance;
 
 namespace Worker.Jobs;
@@ -20,6 +21,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton(new Worker.Hosting.ContentRootPath(contentRoot));
         services.AddCsvIngestion();
         services.AddGa4Ingestion();
+        services.AddWorkerKpi();
         services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
         services.AddJobType<PruneImportFilesJob, PruneImportFilesParameters>(PruneImportFilesJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
 

@@ -10,7 +10,7 @@ namespace Worker.Kpi;
 /// <param name="Grain">day, week, month or quarter.</param>
 /// <param name="PeriodKind">closed (the last complete period) or to_date (the current period so far).</param>
 /// <param name="PeriodEnd">The last day counted, inclusive (for to_date: the last complete day).</param>
-/// <param name="Status">green, amber, red, no_data or error.</param>
+/// <param name="Status">green, amber, red, no_data (no value for the period), no_target (a value, but no target applied) or error.</param>
 /// <param name="ComparisonValue">The comparable previous period: for to_date the same elapsed days of the previous period.</param>
 /// <param name="Change">Relative change against <paramref name="ComparisonValue"/> as a fraction (0.03 = +3 %).</param>
 /// <param name="RevisedFrom">Set when a closed period's value moved after it was first reported: the earlier value.</param>
@@ -38,7 +38,11 @@ public sealed record KpiCard(
     DateTimeOffset ComputedAt,
     DateTimeOffset? DataAsOf,
     string? Error,
-    IReadOnlyList<KpiTrendPoint> Trend);
+    IReadOnlyList<KpiTrendPoint> Trend)
+{
+    /// <summary>How to show the value: integer, decimal, currency, percent or hours (the definition's display_format).</summary>
+    public string DisplayFormat { get; init; } = "decimal";
+}
 
 /// <summary>One closed period of a KPI's history.</summary>
 public sealed record KpiTrendPoint(DateOnly PeriodStart, DateOnly PeriodEnd, decimal? Value, decimal? Target, string Status);
@@ -49,7 +53,10 @@ public sealed record KpiTrendPoint(DateOnly PeriodStart, DateOnly PeriodEnd, dec
 /// </summary>
 public interface IKpiScorecard
 {
-    /// <summary>Every KPI a signed-in user may read.</summary>
+    /// <summary>
+    /// Every KPI a signed-in user may read: per KPI a card for its last closed period and, when the
+    /// current period has a complete day, a second card (PeriodKind to_date) for the period so far.
+    /// </summary>
     Task<IReadOnlyList<KpiCard>> ReadForUserAsync(Guid userId, CancellationToken cancellationToken);
 
     /// <summary>Every KPI a holder of the role may read (digest subscribers outside the user table read as a role).</summary>

@@ -27,7 +27,13 @@ public sealed class SeedTests(SeededDatabase db) : IClassFixture<SeededDatabase>
         Assert.Equal(90, await connection.ExecuteScalarAsync<int>("select count(*) from website_analytics"));
         Assert.Equal(4, await connection.ExecuteScalarAsync<int>("select count(*) from v_finance_ar_summary where invoice_count > 0"));
         Assert.True(await connection.ExecuteScalarAsync<bool>("select sum(open_tickets) > 0 and sum(closed_tickets) > 0 from v_ops_overview"));
-        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("select count(*) from v_all_kpis where value is null"));
+        // Every seeded KPI names a function of schema kpi that resolves, each domain has at least three, each has a target.
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>(
+            "select count(*) from kpi_metrics k cross join lateral kpi.resolve_calculation(k.calculation) r where r.error is not null"));
+        Assert.Equal(4, await connection.ExecuteScalarAsync<int>(
+            "select count(*) from (select domain from kpi_metrics group by domain having count(*) >= 3) d"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>(
+            "select count(*) from kpi_metrics k where not exists (select from kpi_targets t where t.kpi_id = k.id)"));
         Assert.Equal(6, await connection.ExecuteScalarAsync<int>("""
             select count(distinct r.name) from profiles p join roles r on r.id = p.role_id join auth.users u on u.id = p.id
             where u.email like '%@example.com' and u.encrypted_password like '$2%'

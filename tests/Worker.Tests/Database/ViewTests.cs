@@ -114,24 +114,31 @@ public sealed class ViewTests(MigratedDatabase db) : IClassFixture<MigratedDatab
     }
 
     [Fact]
-    public async Task All_kpis_shows_each_definition_with_its_value_target_and_whether_it_is_met()
+    public async Task All_kpis_shows_each_definition_with_its_latest_snapshot_and_whether_its_target_is_met()
     {
         await using var t = await RolledBack.BeginAsync(db.DataSource);
         await t.ExecuteAsync("""
-            insert into sales_stages (id, code, name) values ('00000000-0000-0000-0000-00000000000c', 'x', 'X');
-            insert into sales_leads (company, stage_id, status, expected_value) values
-              ('A', '00000000-0000-0000-0000-00000000000c', 'won', 0), ('B', '00000000-0000-0000-0000-00000000000c', 'won', 0),
-              ('C', '00000000-0000-0000-0000-00000000000c', 'won', 0), ('D', '00000000-0000-0000-0000-00000000000c', 'lost', 0),
-              ('E', '00000000-0000-0000-0000-00000000000c', 'open', 250);
-            insert into kpi_metrics (domain, name, calculation, target_value, direction) values
-              ('sales', 'Win rate', 'sales_win_rate', 0.8, 'higher_is_better'),
-              ('sales', 'Pipeline', 'sales_open_pipeline_value', 300, 'lower_is_better'),
-              ('sales', 'Unknown', 'no_such_calculation', 1, 'higher_is_better');
+            insert into auth.users (id, email) values ('00000000-0000-0000-0000-0000000000d1', 'director@test');
+            insert into roles (id, name) values ('00000000-0000-0000-0000-0000000000d2', 'director') on conflict (name) do nothing;
+            insert into permissions (name) values ('read_kpis'), ('read_sales_leads') on conflict do nothing;
+            insert into role_permissions (role_id, permission_id)
+              select r.id, p.id from roles r, permissions p where r.name = 'director' and p.name in ('read_kpis', 'read_sales_leads') on conflict do nothing;
+            update profiles set role_id = (select id from roles where name = 'director') where id = '00000000-0000-0000-0000-0000000000d1';
+            insert into kpi_metrics (id, domain, name, calculation, target_value, direction) values
+              ('00000000-0000-0000-0000-0000000000e1', 'sales', 'Win rate', 'sales_win_rate', 0.8, 'higher_is_better'),
+              ('00000000-0000-0000-0000-0000000000e2', 'sales', 'Pipeline', 'sales_open_pipeline_value', 300, 'lower_is_better'),
+              ('00000000-0000-0000-0000-0000000000e3', 'sales', 'Not computed yet', 'sales_new_leads', 1, 'higher_is_better');
+            insert into kpi.snapshots (kpi_id, grain, period_kind, period_start, period_end, value, target_value, status) values
+              ('00000000-0000-0000-0000-0000000000e1', 'month', 'closed', '2026-01-01', '2026-01-31', 0.9, 0.8, 'green'),
+              ('00000000-0000-0000-0000-0000000000e1', 'month', 'to_date', '2026-02-01', '2026-02-10', 0.75, 0.8, 'red'),
+              ('00000000-0000-0000-0000-0000000000e2', 'month', 'closed', '2026-01-01', '2026-01-31', 250, 300, 'green');
             """);
+        await Worker.Security.Impersonation.ActAsUserAsync(t.Connection, t.Transaction, new Guid("00000000-0000-0000-0000-0000000000d1"));
 
-        var kpis = (await t.QueryAsync<(string Name, decimal? Value, bool? OnTarget)>("select name, value, on_target from v_all_kpis order by name")).ToList();
+        var kpis = (await t.QueryAsync<(string Name, decimal? Value, bool? OnTarget, string? PeriodKind)>(
+            "select name, value, on_target, period_kind from v_all_kpis order by name")).ToList();
 
-        Assert.Equal([("Pipeline", 250m, true), ("Unknown", null, null), ("Win rate", 0.75m, false)], kpis);
+        Assert.Equal([("Not computed yet", null, null, null), ("Pipeline", 250m, true, "closed"), ("Win rate", 0.75m, false, "to_date")], kpis);
     }
 
     internal const string FinanceBasics = """

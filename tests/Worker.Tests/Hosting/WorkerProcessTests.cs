@@ -111,7 +111,8 @@ public sealed class WorkerProcessTests
         Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
         Assert.Contains("No job 'no-such-job' in the catalogue. Known: ", worker.StandardError, StringComparison.Ordinal);
         Assert.Contains(" inbox-content-pieces, inbox-digital-channels, ", worker.StandardError, StringComparison.Ordinal);
-        Assert.Contains(", prune-run-history.", worker.StandardError, StringComparison.Ordinal);
+        Assert.Contains(" prune-run-history", worker.StandardError, StringComparison.Ordinal);
+        Assert.Contains(" refresh-kpi-views", worker.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

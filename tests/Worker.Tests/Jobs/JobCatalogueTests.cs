@@ -73,7 +73,9 @@ public sealed class JobCatalogueTests
         var types = Types.Values.Append(new JobType(Worker.Ingestion.Csv.InboxJob.TypeName, typeof(Worker.Ingestion.Csv.InboxParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Ingestion.Csv.RecoverInterruptedImportsJob.TypeName, typeof(Worker.Ingestion.Csv.RecoverInterruptedImportsParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Maintenance.PruneImportFilesJob.TypeName, typeof(Worker.Maintenance.PruneImportFilesParameters), (_, _, _) => throw new NotSupportedException()))
-            .Append(new JobType(Worker.Ingestion.Ga4.Ga4SyncJob.TypeName, typeof(Worker.Ingestion.Ga4.Ga4SyncParameters), (_, _, _) => throw new NotSupportedException())).ToList();
+            .Append(new JobType(Worker.Ingestion.Ga4.Ga4SyncJob.TypeName, typeof(Worker.Ingestion.Ga4.Ga4SyncParameters), (_, _, _) => throw new NotSupportedException()))
+            .Append(new JobType(Worker.Kpi.RefreshKpiViewsJob.TypeName, typeof(Worker.Kpi.RefreshKpiViewsParameters), (_, _, _) => throw new NotSupportedException()))
+            .Append(new JobType(Worker.Kpi.KpiSnapshotJob.TypeName, typeof(Worker.Kpi.KpiSnapshotParameters), (_, _, _) => throw new NotSupportedException())).ToList();
 
         var catalogue = JobCatalogue.Load(jobs, types);
 
@@ -82,6 +84,8 @@ public sealed class JobCatalogueTests
         // Shipped disabled until a property is set.
         Assert.Equal(["ga4-digital-channels", "ga4-marketing-attribution", "ga4-website-analytics"],
             catalogue.Jobs.Where(j => j.Type == "ga4-sync" && !j.Enabled).Select(j => j.Id).Order(StringComparer.Ordinal));
+        Assert.Contains(catalogue.Jobs, j => j.Id == "refresh-kpi-views" && j.Queue == Queues.Kpi);
+        Assert.Contains(catalogue.Jobs, j => j.Id == "kpi-snapshot" && j.Queue == Queues.Kpi);
         using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(jobs, "job.schema.json")));
         Assert.Equal(types.Select(t => t.Name).Order(StringComparer.Ordinal),
             schema.RootElement.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));

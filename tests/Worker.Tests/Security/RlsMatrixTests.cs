@@ -73,6 +73,8 @@ public sealed class RlsMatrixTests(SeededDatabase db) : IClassFixture<SeededData
         ["finance_margin"] = new(FinanceData, "insert into finance_margin (id, period_start, period_end, revenue, cost_of_goods_sold) values ({id}, date '2000-01-01' + {n}, date '2000-01-01' + {n}, 1, 1)"),
         ["kpi_metrics"] = new("RRRR ARHH AAAA ARHH HRHH HRHH HRHH AAAA",
             "insert into kpi_metrics (id, domain, name, calculation) values ({id}, 'sales', 'Test {n}', 'test_{n}')"),
+        ["kpi_targets"] = new("RRRR ARHH AAAA ARHH HRHH HRHH HRHH AAAA",
+            "insert into kpi_targets (id, kpi_id, effective_from, target_value) values ({id}, md5('kpi:sales_won_value')::uuid, date '1990-01-01' + {n}, 1)"),
     };
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Worker.Ingestion.Csv;
 /// is free. The load is one transaction, so a worker dying half-way loses nothing and the retry (or a
 /// manual requeue) loads the stored file again from the start.
 /// </summary>
-public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogger<ImportJob> logger)
+public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogger<ImportJob> logger, Worker.Kpi.IKpiRefreshTrigger? kpiRefresh = null)
 {
     [DisplayName("Import {1}: {2}")]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [10, 60])]
@@ -45,6 +45,12 @@ public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogg
                 new ImportActor(null, $"import:{batch.Source}:{batch.UploadedByName}"), batchId, cancellationToken, reopen: () => batches.OpenFile(batchId));
             await batches.FinishAsync(batchId, result, null, failed: false);
             ImportLog.Finished(logger, fileName, dataset, result.Status, result.Inserted, result.Updated, result.Unchanged, result.Rejected);
+            if (kpiRefresh is not null && !result.DryRun && result.Inserted + result.Updated > 0)
+            {
+                // The rows are committed: the KPI views should show them (debounced into one refresh).
+                await kpiRefresh.RequestRefreshAsync($"import of {fileName} into {dataset}", cancellationToken);
+            }
+
             return result;
         }
         catch (ImportRejectedException ex)
