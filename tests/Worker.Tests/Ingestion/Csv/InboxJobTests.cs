@@ -149,7 +149,7 @@ public sealed class InboxJobTests
             var message = await connection.ExecuteScalarAsync<string>("select message from worker.import_batches");
             Assert.StartsWith("Missing required column(s)", message, StringComparison.Ordinal);
             Assert.Contains("Found: 'root:$6$secret??[2J', 'column0',", message, StringComparison.Ordinal);
-            Assert.EndsWith("and 99989 more.", message, StringComparison.Ordinal);
+            Assert.Contains("and 99989 more.", message, StringComparison.Ordinal);
             Assert.True(message!.Length < 1_000, $"{message.Length} characters");
             Assert.True(new FileInfo(Path.Combine(inbox, "rejected", "secret.csv.errors.csv")).Length < 2_000);
         }
