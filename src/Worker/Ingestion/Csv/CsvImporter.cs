@@ -287,7 +287,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                 var ignored = source.Record.Where((_, i) => mapping.All(m => m.Index != i) && !string.IsNullOrWhiteSpace(source.Record[i])).ToList();
                 if (ignored.Count > 0)
                 {
-                    notes.Add($"Ignored columns: {string.Join(", ", ignored)}.");
+                    notes.Add($"Ignored columns: {HeaderExcerpt.Of(ignored)}.");
                 }
 
                 if (row > 0)
