@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Worker.Security;
 
@@ -11,7 +12,8 @@ public static class DatabaseServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(endpoint);
-        services.AddSingleton(_ => NpgsqlDataSource.Create(endpoint.ConnectionString));
+        services.AddSingleton(provider => NpgsqlDataSource.Create(
+            DatabasePool.Sized(endpoint.ConnectionString, provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.MaxPoolSize)));
         services.AddSingleton(new SupabaseProject(Path.Combine(contentRoot, "supabase")));
         services.AddSingleton<Migrator>();
         services.AddSingleton<UserPermissions>();

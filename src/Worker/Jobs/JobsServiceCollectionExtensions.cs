@@ -44,7 +44,7 @@ public static class JobsServiceCollectionExtensions
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
-                .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), new PostgreSqlStorageOptions
+                .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(DatabasePool.Sized(database.ConnectionString, options.WorkerCount + DatabasePool.HangfireBesideWorkers)), new PostgreSqlStorageOptions
                 {
                     SchemaName = "hangfire",
                     PrepareSchemaIfNecessary = true,

@@ -20,7 +20,11 @@ internal static class PageEndpoints
     {
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync });
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandler = WriteExceptionAsync,
+                SuppressDiagnosticsCallback = context => RequestErrors.IsNotServerError(context.HttpContext, context.Exception),
+            });
         }
 
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = context => WriteStatusAsync(context.HttpContext) });
@@ -61,6 +65,13 @@ internal static class PageEndpoints
 
     private static async Task WriteExceptionAsync(HttpContext http)
     {
+        if (RequestErrors.ClientError(http.Features.Get<IExceptionHandlerFeature>()?.Error) is { } clientError)
+        {
+            http.Response.StatusCode = clientError.Status;
+            await WriteProblemAsync(http, clientError.Status, clientError.Detail);
+            return;
+        }
+
         http.Response.StatusCode = StatusCodes.Status500InternalServerError;
         if (!WantsPage(http.Request))
         {

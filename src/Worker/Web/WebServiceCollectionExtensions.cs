@@ -32,6 +32,7 @@ public static class WebServiceCollectionExtensions
         // scripts and API clients are problem JSON.
         services.AddRazorComponents();
         services.AddProblemDetails();
+        services.AddUploadLimits();
         services.AddScoped<IClaimsTransformation, PermissionClaims>();
         services.AddAntiforgery(o =>
         {
@@ -103,6 +104,7 @@ public static class WebServiceCollectionExtensions
         app.UseWorkerErrorPages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapSignIn();
         app.MapWorkerPages();

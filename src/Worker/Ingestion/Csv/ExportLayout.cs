@@ -114,7 +114,7 @@ public sealed partial class ExportLayout
                 layout.FindPeriodEnd(record, ignored);
                 if (ignored.Count > 0)
                 {
-                    notes.Add($"Ignored columns: {Excerpt(string.Join(", ", ignored), 300)}.");
+                    notes.Add($"Ignored columns: {HeaderExcerpt.Of(ignored)}.");
                 }
 
                 foreach (var (column, value) in constants)

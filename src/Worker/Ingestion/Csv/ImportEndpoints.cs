@@ -12,19 +12,25 @@ using Worker.Web;
 namespace Worker.Ingestion.Csv;
 
 /// <summary>
-/// Marketing's ways in over HTTP: the API (multipart or text/csv body, streamed straight into the
-/// database) and the /uploads page. Both store the file, record a batch and queue its import job.
+/// Marketing's ways in over HTTP: the API (multipart or text/csv body) and the /uploads page. Both read
+/// the file to a temporary file first, then store it, record a batch and queue its import job
+/// (<see cref="UploadLimits"/> says what bounds them).
 /// </summary>
 internal static class ImportEndpoints
 {
     // Room for the multipart envelope around a file of the maximum size.
     private const long MultipartOverhead = 64 * 1024;
 
+    // RFC 2046's limit.
+    private const int MaxBoundaryLength = 70;
+
     public static void MapImports(this WebApplication app)
     {
         var api = app.MapGroup("/api/imports").RequireAuthorization(Permissions.UploadPolicy);
 
-        // Cookie-authenticated calls are covered by the SameSite=Lax cookie (no cross-site POST carries it).
+        // No anti-forgery token: bearer-token clients are not browsers. A cookie-authenticated call from a browser
+        // must come from this site's own pages (CrossOriginProtection, in WithUploadLimits), as the Lax cookie
+        // alone would let a same-site page's form post a file.
         api.MapPost("/{dataset}", async (string dataset, HttpContext http, ImportBatches batches, IBackgroundJobClientV2 jobs, IOptions<ImportsOptions> imports) =>
         {
             if (Datasets.Find(dataset) is null)
@@ -61,7 +67,7 @@ internal static class ImportEndpoints
             {
                 return TooLarge(limit);
             }
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().WithUploadLimits();
 
         api.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
             await batches.FindAsync(id) is { } batch ? Results.Ok(Describe(batch)) : Results.NotFound());
@@ -82,8 +88,8 @@ internal static class ImportEndpoints
         page.MapGet("/", async (HttpContext http, IAntiforgery antiforgery, ImportBatches batches) =>
             UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), message: null));
 
-        // A browser form: ASP.NET spools the file to a temporary file on disk (not memory) and checks
-        // the anti-forgery token before this runs.
+        // A browser form: ASP.NET spools the file to a temporary file on disk (not memory); the anti-forgery
+        // token is checked once the form is read.
         page.MapPost("/", async (HttpContext http, IAntiforgery antiforgery, ImportBatches batches, IBackgroundJobClientV2 jobs, IOptions<ImportsOptions> imports) =>
         {
             var limit = imports.Value.MaxFileBytes;
@@ -95,6 +101,11 @@ internal static class ImportEndpoints
 
             http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = limit + MultipartOverhead;
             var form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit + MultipartOverhead });
+            if (await UploadLimits.CheckFormAsync(http, antiforgery, form) is { } refused)
+            {
+                return refused;
+            }
+
             var dataset = Datasets.Find(form["dataset"].ToString());
             var file = form.Files.GetFile("file");
             if (dataset is null || file is null || file.Length == 0 && file.FileName.Length == 0)
@@ -112,7 +123,7 @@ internal static class ImportEndpoints
             var id = await batches.CreateAsync(dataset.Name, file.FileName, stream, "upload", UserId(http.User), UserName(http.User), options, limit, http.RequestAborted);
             await batches.SetJobAsync(id, ImportJob.Enqueue(jobs, id, dataset.Name, Path.GetFileName(file.FileName)));
             return Results.Redirect($"/uploads/{id}");
-        });
+        }).WithUploadLimits();
 
         page.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
             await batches.FindAsync(id) is { } batch ? UploadsPage.RenderBatch(batch) : Results.NotFound());
@@ -121,28 +132,60 @@ internal static class ImportEndpoints
     private static IResult TooLarge(long limit) =>
         Results.Problem($"The file is larger than the limit of {limit / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge);
 
-    /// <summary>The file part of a multipart body, or the whole body for text/csv, unbuffered.</summary>
+    /// <summary>
+    /// The file part of a multipart body, or the whole body for text/csv, read to a temporary file. A
+    /// malformed multipart body, or one with more than one file, is a bad request (400).
+    /// </summary>
     private static async Task<(Stream? Stream, string FileName)> OpenUploadAsync(HttpRequest request)
     {
+        var http = request.HttpContext;
+        var limit = http.RequestServices.GetRequiredService<IOptions<ImportsOptions>>().Value.MaxFileBytes;
         var fallbackName = request.Query["fileName"].FirstOrDefault() is { Length: > 0 } named ? named : "upload.csv";
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            return (request.Body, fallbackName);
+            UploadLimits.Receiving(http, fallbackName);
+            return (await UploadLimits.SpoolAsync(http, request.Body, limit), fallbackName);
         }
 
         var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value ?? "";
-        var reader = new MultipartReader(boundary, request.Body);
-        while (await reader.ReadNextSectionAsync(request.HttpContext.RequestAborted) is { } section)
+        if (boundary.Length is 0 or > MaxBoundaryLength)
         {
-            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                && disposition.Name.Equals("file", StringComparison.Ordinal))
-            {
-                var name = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                return (section.Body, string.IsNullOrEmpty(name) ? fallbackName : name);
-            }
+            throw new BadHttpRequestException($"A multipart/form-data body needs a boundary of 1 to {MaxBoundaryLength} characters in its Content-Type.");
         }
 
-        return (null, fallbackName);
+        var reader = new MultipartReader(boundary, request.Body);
+        (Stream? Stream, string FileName) upload = (null, fallbackName);
+        var files = 0;
+        try
+        {
+            while (await reader.ReadNextSectionAsync(http.RequestAborted) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !(disposition.Name.Equals("file", StringComparison.Ordinal) || disposition.IsFileDisposition()))
+                {
+                    continue;
+                }
+
+                if (++files > 1)
+                {
+                    throw new BadHttpRequestException("Send one file per request; this one has more than one file part.");
+                }
+
+                if (disposition.Name.Equals("file", StringComparison.Ordinal))
+                {
+                    var name = HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                    upload.FileName = string.IsNullOrEmpty(name) ? fallbackName : name;
+                    UploadLimits.Receiving(http, upload.FileName);
+                    upload.Stream = await UploadLimits.SpoolAsync(http, section.Body, limit);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException || (ex is IOException and not BadHttpRequestException && !http.RequestAborted.IsCancellationRequested))
+        {
+            throw new BadHttpRequestException("The body is not valid multipart/form-data: its parts are not delimited by the boundary its Content-Type names.", ex);
+        }
+
+        return upload;
     }
 
     /// <summary>The options of a query string or a form: partial, decimalComma, dateFormat, maxErrors, sumDuplicates, set (repeatable column=value).</summary>
