@@ -7,7 +7,7 @@ namespace Worker.Database;
 
 /// <summary>
 /// The database the worker talks to: the configured one, or else the embedded local cluster, which
-/// this object starts and, when disposed, stops.
+/// this object starts or joins and, when disposed, leaves (the last process to leave stops it).
 /// </summary>
 public sealed class DatabaseEndpoint : IAsyncDisposable
 {

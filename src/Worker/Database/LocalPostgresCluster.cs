@@ -14,6 +14,11 @@ namespace Worker.Database;
 /// initdb and postgres refuse to run as root, and CI runs as root, so when we are root every server
 /// command runs as the <c>postgres</c> system user through <c>runuser</c>, in folders that user owns.
 /// The cluster listens on a free loopback port only (no Unix socket, whose path length is limited).
+/// Several processes may use one cluster (a worker, a second worker, a <c>migrate</c> command): each
+/// registers itself in <c>&lt;data&gt;.users/</c> with a file it holds locked while it lives, and the
+/// last one to leave stops the cluster. Starting, joining and leaving happen under <c>&lt;data&gt;.lock</c>,
+/// so a process never joins a cluster that is being stopped. A killed process's file is no longer
+/// locked and counts for nothing.
 /// </remarks>
 public sealed class LocalPostgresCluster : IAsyncDisposable
 {
@@ -24,6 +29,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     private readonly bool _throwaway;
     private readonly bool _startedHere;
     private readonly ILogger _logger;
+    private FileStream? _registration;
 
     private LocalPostgresCluster(string binDirectory, string dataDirectory, int port, bool throwaway, bool startedHere, ILogger logger)
     {
@@ -87,7 +93,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts the cluster in <paramref name="dataDirectory"/>, creating it first when it is new. A
-    /// cluster already running there (another worker on this machine) is reused and left running.
+    /// cluster already running there (another worker on this machine) is joined; the last process to
+    /// leave it (dispose) stops it.
     /// </summary>
     /// <param name="throwaway">For tests: no fsync, fast stop, folder deleted on dispose.</param>
     public static async Task<LocalPostgresCluster> StartAsync(string dataDirectory, bool throwaway, ILogger logger, CancellationToken cancellationToken = default)
@@ -97,6 +104,23 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             "Install them (Debian: apt-get install postgresql) or configure a database with ConnectionStrings__Database.");
 
         dataDirectory = Path.GetFullPath(dataDirectory);
+        await using var guard = await AcquireGuardAsync(dataDirectory, cancellationToken);
+        var registration = Register(dataDirectory);
+        try
+        {
+            var cluster = await StartOrJoinAsync(binDirectory, dataDirectory, throwaway, logger, cancellationToken);
+            cluster._registration = registration;
+            return cluster;
+        }
+        catch
+        {
+            await registration.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<LocalPostgresCluster> StartOrJoinAsync(string binDirectory, string dataDirectory, bool throwaway, ILogger logger, CancellationToken cancellationToken)
+    {
         PrepareDirectory(dataDirectory);
 
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
@@ -143,6 +167,65 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Holds <c>&lt;data&gt;.lock</c> (an exclusive lock on an open file, which the kernel drops if the
+    /// process dies) while a process starts, joins or leaves the cluster.
+    /// </summary>
+    private static async Task<FileStream> AcquireGuardAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var path = dataDirectory + ".lock";
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken); // another process is starting or stopping the cluster
+            }
+        }
+    }
+
+    /// <summary>This process's file in <c>&lt;data&gt;.users/</c>, locked while it is open and deleted when closed.</summary>
+    private static FileStream Register(string dataDirectory)
+    {
+        var users = Directory.CreateDirectory(dataDirectory + ".users").FullName;
+        return new FileStream(Path.Combine(users, $"{Environment.ProcessId}-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None,
+            bufferSize: 1, FileOptions.DeleteOnClose);
+    }
+
+    /// <summary>Other processes still using the cluster; files of processes that died are removed.</summary>
+    private static int OtherUsers(string dataDirectory)
+    {
+        var users = dataDirectory + ".users";
+        if (!Directory.Exists(users))
+        {
+            return 0;
+        }
+
+        var alive = 0;
+        foreach (var file in Directory.GetFiles(users))
+        {
+            try
+            {
+                using var stale = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException)
+            {
+                alive++; // locked: its process is alive
+            }
+            catch (FileNotFoundException)
+            {
+                // its process just left
+            }
+        }
+
+        return alive;
+    }
+
     /// <summary>Creates <paramref name="database"/> unless it exists.</summary>
     public async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken = default)
     {
@@ -158,10 +241,20 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     internal static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>Leaves the cluster; the last process using it stops it (whichever process started it).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_startedHere)
+        if (_registration is null)
         {
+            return;
+        }
+
+        await using var guard = await AcquireGuardAsync(_dataDirectory, CancellationToken.None);
+        await _registration.DisposeAsync();
+        _registration = null;
+        if (OtherUsers(_dataDirectory) is var others and > 0)
+        {
+            LocalClusterLog.LeftRunning(_logger, _dataDirectory, others, _startedHere);
             return;
         }
 
@@ -182,6 +275,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             try
             {
                 Directory.Delete(_dataDirectory, recursive: true);
+                Directory.Delete(_dataDirectory + ".users", recursive: true);
+                File.Delete(_dataDirectory + ".lock");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -301,4 +396,7 @@ internal static partial class LocalClusterLog
 
     [LoggerMessage(1005, LogLevel.Warning, "Could not stop the local PostgreSQL cluster in {DataDirectory}")]
     public static partial void StopFailed(ILogger logger, string dataDirectory, Exception exception);
+
+    [LoggerMessage(1006, LogLevel.Information, "Left the local PostgreSQL cluster in {DataDirectory} running: {Others} other process(es) use it (started here: {StartedHere})")]
+    public static partial void LeftRunning(ILogger logger, string dataDirectory, int others, bool startedHere);
 }

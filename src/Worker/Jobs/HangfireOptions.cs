@@ -22,6 +22,13 @@ public sealed class HangfireOptions
     [Range(0.05, 60)]
     public double SchedulePollingIntervalSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// A job running longer than this on one worker makes readiness Degraded (Unhealthy when every worker
+    /// of the process is on such a job), naming the job. Longer than the longest import you expect.
+    /// </summary>
+    [Range(0.01, 1440)]
+    public double StuckJobMinutes { get; set; } = 60;
+
     /// <summary>The folder of catalogue files, relative to the content root.</summary>
     [Required]
     public string CatalogueDirectory { get; set; } = "jobs";

@@ -66,7 +66,8 @@ public static class JobsServiceCollectionExtensions
             server.ShutdownTimeout = TimeSpan.FromSeconds(30);
             server.SchedulePollingInterval = TimeSpan.FromSeconds(options.SchedulePollingIntervalSeconds);
         });
-        services.AddHealthChecks().AddCheck<HangfireHeartbeatCheck>("hangfire", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<HangfireHeartbeatCheck>("hangfire", tags: ["ready"])
+            .AddCheck<StuckJobsCheck>("hangfire-workers", tags: ["ready"]);
         return services;
     }
 }
