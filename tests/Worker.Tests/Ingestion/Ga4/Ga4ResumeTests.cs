@@ -122,4 +122,23 @@ public sealed class Ga4ResumeTests
         Assert.Equal(0L, await h.ScalarAsync<long>("select count(cost) from digital_channels"));
         Assert.True(await h.ScalarAsync<bool>("select cost_unavailable and flags ? 'subjectToThresholding' from worker.ga4_sync_runs"));
     }
+
+    [Fact]
+    public async Task The_ETL_section_shows_freshness_quota_and_flags_of_the_last_run()
+    {
+        await using var h = await Ga4Harness.StartAsync();
+        h.Property.SubjectToThresholding = true;
+        h.Property.CostRestricted = true;
+        await h.RunAsync(Ga4Harness.Parameters("channels", startDate: "2026-03-01"));
+
+        var html = new Worker.Ingestion.Ga4.Ga4SyncOverview(h.Db.DataSource).Html();
+
+        Assert.Contains("data-ga4=\"424242/channels\"", html);
+        Assert.Contains("2026-03-10", html); // synced through yesterday in Auckland
+        Assert.Contains("Pacific/Auckland", html);
+        Assert.Contains("subjectToThresholding", html);
+        Assert.Contains("no cost data", html);
+        Assert.Contains("50 / 50", html); // rows read / written: 10 days × 5 channels
+        Assert.DoesNotContain("ya29", html);
+    }
 }
