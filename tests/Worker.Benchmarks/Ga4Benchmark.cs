@@ -25,8 +25,8 @@ internal static class Ga4Benchmark
         await using var fake = await FakeGa4Server.StartAsync();
         var property = fake.AddProperty("1000001", "Pacific/Auckland");
         property.Channels = Enumerable.Range(0, Channels).Select(i => $"Channel {i:D5}").ToList();
-        property.TokensPerDayRemaining = long.MaxValue / 2;
-        property.TokensPerHourRemaining = long.MaxValue / 2;
+        property.TokensPerDayRemaining = 1_000_000_000; // QuotaStatus is int32 in the proto
+        property.TokensPerHourRemaining = 1_000_000_000;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(property.TimeZone);
         var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime).AddDays(-1);
         var start = yesterday.AddDays(1 - Days);
