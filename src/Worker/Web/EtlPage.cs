@@ -100,6 +100,8 @@ internal sealed class EtlPage : RazorPage
 
         html.Append("</tbody></table>");
 
+        html.Append(services.GetRequiredService<Worker.Ingestion.Ga4.Ga4SyncOverview>().Html());
+
         html.Append("<h3>Recent imports</h3>");
         var imports = overview.RecentImports(10);
         if (imports.Count == 0)

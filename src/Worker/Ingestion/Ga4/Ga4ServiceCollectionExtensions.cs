@@ -18,6 +18,7 @@ public static class Ga4ServiceCollectionExtensions
         services.AddSingleton<IGa4DataClient, Ga4DataClient>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Ga4SyncStore>();
+        services.AddSingleton<Ga4SyncOverview>();
         services.AddHttpClient(Ga4DataClient.HttpClientName, (provider, client) =>
             {
                 client.BaseAddress = provider.GetRequiredService<IOptions<Ga4Options>>().Value.BaseUrl;

@@ -168,6 +168,9 @@ public sealed class FakeGa4Server : IAsyncDisposable
     /// <summary>Report call number <paramref name="callNumber"/> (1-based, counted from now on) fails this way.</summary>
     public void FailAt(int callNumber, FakeFault fault) => _faultsAt[_callNumber + callNumber] = fault;
 
+    /// <summary>Every token is refused, also new ones (a key disabled in IAM).</summary>
+    public bool RejectTokens { get; set; }
+
     /// <summary>Every access token issued so far stops working (401), as when a key is rotated.</summary>
     public void RevokeTokens()
     {
@@ -279,7 +282,7 @@ public sealed class FakeGa4Server : IAsyncDisposable
         }
 
         var auth = context.Request.Headers.Authorization.ToString();
-        if (!auth.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.TryGetValue(auth["Bearer ".Length..], out var valid) || !valid)
+        if (!auth.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.TryGetValue(auth["Bearer ".Length..], out var valid) || !valid || RejectTokens)
         {
             await ErrorAsync(context, 401, "UNAUTHENTICATED",
                 "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.");

@@ -87,7 +87,7 @@ public sealed class Ga4Harness : IAsyncDisposable
             ["Ga4:QuotaBackoff"] = "00:00:00.005",
             ["Ga4:ServerErrorBackoff"] = "00:00:00.001",
             ["Ga4:RequestTimeout"] = "00:00:30",
-        }.Concat(settings ?? []).ToDictionary(p => p.Key, p => p.Value)).Build();
+        }).AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
