@@ -93,7 +93,9 @@ public static class WebServiceCollectionExtensions
             .AddPolicy(Permissions.ActOnJobsPolicy, p => p.RequireAuthenticatedUser()
                 .RequireClaim(Permissions.ClaimType, Permissions.ActOnJobRuns))
             .AddPolicy(Permissions.UploadPolicy, p => p.RequireAuthenticatedUser()
-                .RequireClaim(Permissions.ClaimType, Permissions.UploadMarketingData));
+                .RequireClaim(Permissions.ClaimType, Permissions.UploadMarketingData))
+            .AddPolicy(Permissions.ViewImportsPolicy, p => p.RequireAuthenticatedUser()
+                .RequireClaim(Permissions.ClaimType, Permissions.UploadMarketingData, Permissions.ViewJobRuns, Permissions.ActOnJobRuns));
         return services;
     }
 

@@ -10,7 +10,7 @@ public sealed class RolePagesTests(RolePagesTests.Server server) : IClassFixture
     private static readonly Dictionary<string, string[]> MayOpen = new(StringComparer.Ordinal)
     {
         ["/uploads"] = ["admin", "marketing"],
-        ["/uploads/{import}"] = ["admin", "marketing"],
+        ["/uploads/{import}"] = ["admin", "marketing", "director", "ops"],
         ["/hangfire"] = ["director", "admin", "ops"],
         ["/hangfire/etl"] = ["director", "admin", "ops"],
         ["/hangfire/recurring"] = ["director", "admin", "ops"],
@@ -161,6 +161,51 @@ public sealed class RolePagesTests(RolePagesTests.Server server) : IClassFixture
         Assert.Equal("/signin", signOut.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
         Assert.StartsWith("/signin", after.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ops@example.com")]
+    [InlineData("director@example.com")]
+    public async Task Those_who_view_job_runs_see_why_an_inbox_file_was_rejected_read_only(string email)
+    {
+        await using (var connection = await server.Database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                insert into worker.import_batches (id, dataset, file_name, source, uploaded_by_name, status, size_bytes, sha256, message, finished_at)
+                values ('0b0e5c1e-0000-4000-8000-000000000002', 'digital_channels', 'linkedin-export.csv', 'inbox', 'inbox', 'rejected', 120, 'inbox-check',
+                        'The header lacks the required column Channel (channel_name). Found: Date, Impressions, Clicks.', now())
+                on conflict (id) do nothing
+                """);
+        }
+
+        using var session = server.Session();
+        await session.SignInAsync(email);
+
+        var page = await session.GetPageAsync("/uploads/0b0e5c1e-0000-4000-8000-000000000002");
+        var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        var report = await session.GetAsync("/api/imports/0b0e5c1e-0000-4000-8000-000000000002/errors.csv", "text/csv");
+        var upload = await session.GetPageAsync("/uploads");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Refused: nothing was changed. The header lacks the required column Channel (channel_name).", html, StringComparison.Ordinal);
+        Assert.Contains("picked up from the inbox folder", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Upload another file", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        Assert.Contains("The header lacks the required column Channel", await report.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_upload_page_offers_a_value_for_the_whole_upload_and_summing_repeated_keys()
+    {
+        using var marketing = server.Session();
+        await marketing.SignInAsync("marketing@example.com");
+
+        var html = await (await marketing.GetPageAsync("/uploads")).Content.ReadAsStringAsync();
+
+        Assert.Contains("<input id=\"set\" name=\"set\" placeholder=\"channel_name=LinkedIn\"", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"sumDuplicates\" value=\"true\"", html, StringComparison.Ordinal);
+        Assert.Contains("Signed in as <strong>Morgan Marketing</strong> (marketing)", html, StringComparison.Ordinal);
     }
 
     private async Task<bool> KpiPageIsMappedAsync()
