@@ -110,6 +110,8 @@ public static class WebServiceCollectionExtensions
         app.MapWorkerPages();
         app.MapImports();
         EtlPage.Register();
+        DashboardIntegration.Register();
+        app.MapRecurringTrigger("/hangfire");
         app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.ViewJobsPolicy, "/hangfire", new DashboardOptions
         {
             // Access is the policy's business; Hangfire's default filter would admit local requests only.

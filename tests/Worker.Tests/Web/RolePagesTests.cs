@@ -208,6 +208,101 @@ public sealed class RolePagesTests(RolePagesTests.Server server) : IClassFixture
         Assert.Contains("Signed in as <strong>Morgan Marketing</strong> (marketing)", html, StringComparison.Ordinal);
     }
 
+    // The dashboard, for those who may open it.
+
+    [Fact]
+    public async Task The_dashboard_menu_links_back_to_the_pages_the_user_may_open_and_to_sign_out()
+    {
+        using var ops = server.Session();
+        using var admin = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        await admin.SignInAsync("admin@example.com");
+
+        var opsMenu = await (await ops.GetPageAsync("/hangfire/recurring")).Content.ReadAsStringAsync();
+        var adminMenu = await (await admin.GetPageAsync("/hangfire/recurring")).Content.ReadAsStringAsync();
+        var signOut = await ops.GetPageAsync("/signout");
+
+        Assert.Contains("<a href=\"/account\">", opsMenu, StringComparison.Ordinal);
+        Assert.Contains("Oli Ops (ops)", opsMenu, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/signout\">", opsMenu, StringComparison.Ordinal);
+        Assert.DoesNotContain("<a href=\"/uploads\">", opsMenu, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/uploads\">", adminMenu, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, signOut.StatusCode);
+        Assert.Contains("<form method=\"post\" action=\"/signout\">", await signOut.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trigger_now_on_the_recurring_jobs_page_is_recorded_as_a_manual_run()
+    {
+        using var ops = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        var finished = server.Process.WaitForOutputAsync(new System.Text.RegularExpressions.Regex(@"Job prune-run-history run \d+ started \(manual\)"), TimeSpan.FromSeconds(30));
+
+        var response = await ops.DashboardPostAsync("/hangfire/recurring/trigger", new Dictionary<string, string> { ["jobs[]"] = "prune-run-history" });
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        await finished;
+        await using var connection = await server.Database.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("select count(*) from worker.job_runs where job_id = 'prune-run-history' and trigger = 'schedule'"));
+    }
+
+    [Fact]
+    public async Task Run_now_confirms_on_the_page_that_the_job_is_queued()
+    {
+        using var ops = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        var page = await (await ops.GetPageAsync("/hangfire/etl")).Content.ReadAsStringAsync();
+        var form = System.Text.RegularExpressions.Regex.Match(page, "<form method=\"post\" action=\"/hangfire/etl/run/prune-run-history\" class=\"run-now\"><input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+
+        var posted = await ops.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/hangfire/etl/run/prune-run-history")
+        {
+            Headers = { { "Accept", "text/html" } },
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(form.Groups[1].Value) }),
+        });
+        var confirmation = WebUtility.HtmlDecode(await (await ops.GetPageAsync(posted.Headers.Location!.OriginalString)).Content.ReadAsStringAsync());
+
+        Assert.True(form.Success);
+        Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
+        Assert.StartsWith("/hangfire/etl?queued=prune-run-history&job=", posted.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Matches(@"<strong>prune-run-history</strong> is queued as job #\d+\.", confirmation);
+    }
+
+    [Fact]
+    public async Task An_inbox_run_that_refused_a_file_is_a_warning_and_a_failure_reads_as_a_sentence_with_the_detail_a_click_away()
+    {
+        // Dated an hour ahead, so the inbox jobs' own runs during the test are older than these.
+        await using (var connection = await server.Database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                insert into worker.job_runs (job_id, trigger, status, started_at, finished_at, rows_read, rows_written, summary)
+                values ('inbox-digital-channels', 'schedule', 'succeeded', now() + interval '1 hour', now() + interval '61 minutes', 2, 0,
+                        '{"rowsRead": 2, "rowsWritten": 0, "details": {"files": 1, "filesWithErrors": 1, "dataset": "digital_channels"}}');
+                insert into worker.job_runs (job_id, trigger, status, started_at, finished_at, error)
+                values ('inbox-website-analytics', 'schedule', 'failed', now() + interval '1 hour', now() + interval '61 minutes',
+                        'Failed to connect to 127.0.0.1:5432' || chr(10) || '   at Npgsql.Internal.NpgsqlConnector.Connect(…)');
+                """);
+        }
+
+        using var ops = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        var html = WebUtility.HtmlDecode(await (await ops.GetPageAsync("/hangfire/etl")).Content.ReadAsStringAsync());
+
+        var inbox = Row(html, "inbox-digital-channels");
+        var failing = Row(html, "inbox-website-analytics");
+        Assert.Contains("class=\"warning\"", inbox, StringComparison.Ordinal);
+        Assert.Contains("1 file refused", inbox, StringComparison.Ordinal);
+        Assert.Contains("class=\"danger\"", failing, StringComparison.Ordinal);
+        Assert.Contains("<summary class=\"text-danger\">The database could not be reached. Check that PostgreSQL is up (/health/ready), then run the job again.</summary>", failing, StringComparison.Ordinal);
+        Assert.Contains("<pre class=\"failure-detail\">Failed to connect to 127.0.0.1:5432", failing, StringComparison.Ordinal);
+    }
+
+    private static string Row(string html, string jobId)
+    {
+        var start = html.IndexOf($"<tr data-job=\"{jobId}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no row for {jobId}");
+        return html[start..html.IndexOf("</tr>", start, StringComparison.Ordinal)];
+    }
+
     private async Task<bool> KpiPageIsMappedAsync()
     {
         using var anonymous = server.Session();

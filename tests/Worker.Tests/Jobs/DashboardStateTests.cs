@@ -11,9 +11,12 @@ using Worker.Jobs;
 
 namespace Worker.Tests.Jobs;
 
-/// <summary>A run waiting for its next attempt shows on the dashboard's Retries page, as Hangfire's own retries do.</summary>
+/// <summary>
+/// What the dashboard shows of catalogue runs: a run waiting for its next attempt is on the Retries
+/// page, as Hangfire's own retries are; a run's result is plain JSON.
+/// </summary>
 [Collection(HangfireCollection.Name)]
-public sealed class RetriesPageTests(MigratedDatabase db) : IClassFixture<MigratedDatabase>, IAsyncLifetime
+public sealed class DashboardStateTests(MigratedDatabase db) : IClassFixture<MigratedDatabase>, IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly string _catalogue = Directory.CreateTempSubdirectory("jobs-").FullName;
@@ -24,6 +27,7 @@ public sealed class RetriesPageTests(MigratedDatabase db) : IClassFixture<Migrat
     {
         File.WriteAllText(Path.Combine(_catalogue, "retry-later.json"),
             """{ "id": "retry-later", "type": "test-fail", "cron": "0 0 1 1 *", "queue": "b_ingest", "retry": { "attempts": 2, "delaysSeconds": [3600] } }""");
+        File.WriteAllText(Path.Combine(_catalogue, "result-ok.json"), """{ "id": "result-ok", "type": "test-ok", "cron": "0 0 1 1 *", "queue": "b_ingest" }""");
         GlobalJobFilters.Filters.Add(_signal);
         _host = await WorkerHost.StartAsync(db.ConnectionString, _catalogue, TestJobs.Register);
     }
@@ -41,6 +45,11 @@ public sealed class RetriesPageTests(MigratedDatabase db) : IClassFixture<Migrat
         var jobId = JobRunner.Enqueue(_host.Client, _host.Catalogue.Get("retry-later"), "manual");
         await _signal.WaitAsync(jobId, Timeout);
         var storage = _host.Services.GetRequiredService<JobStorage>();
+        using (var connection = storage.GetConnection())
+        {
+            // The signal comes as the state is written; its transaction commits just after.
+            Assert.True(SpinWait.SpinUntil(() => connection.GetStateData(jobId)?.Name == ScheduledState.StateName, Timeout));
+        }
 
         await using var dashboard = await DashboardAsync(storage);
         var page = await dashboard.Client.GetStringAsync("/hangfire/retries");
@@ -60,6 +69,17 @@ public sealed class RetriesPageTests(MigratedDatabase db) : IClassFixture<Migrat
         {
             Assert.DoesNotContain(jobId, connection.GetAllItemsFromSet(CatalogueRetryFilter.RetriesSet));
         }
+    }
+
+    [Fact]
+    public async Task A_runs_result_on_the_dashboard_is_its_summary_as_plain_JSON()
+    {
+        var jobId = JobRunner.Enqueue(_host.Client, _host.Catalogue.Get("result-ok"), "manual");
+
+        // What the storage is given for the Succeeded state, which the dashboard shows as the Result.
+        var result = (await _signal.WaitAsync(jobId, Timeout))["Result"];
+
+        Assert.Equal("""{"rowsRead":3,"rowsWritten":2,"details":{"greeting":"hello"}}""", result);
     }
 
     /// <summary>Hangfire's own dashboard over the worker's storage, on a loopback port.</summary>
@@ -86,20 +106,21 @@ public sealed class RetriesPageTests(MigratedDatabase db) : IClassFixture<Migrat
         }
     }
 
-    /// <summary>Completes when a job enters the Scheduled state (its retry is planned).</summary>
+    /// <summary>Completes when a job enters the Scheduled state (its retry is planned) or succeeds.</summary>
     private sealed class ScheduledSignal : JobFilterAttribute, IApplyStateFilter
     {
-        private readonly Dictionary<string, TaskCompletionSource> _waits = [];
+        private readonly Dictionary<string, TaskCompletionSource<Dictionary<string, string>>> _waits = [];
 
         public ScheduledSignal() => Order = int.MaxValue;
 
-        public Task WaitAsync(string jobId, TimeSpan timeout) => Wait(jobId).Task.WaitAsync(timeout);
+        /// <summary>The state's data as it goes to the storage.</summary>
+        public Task<Dictionary<string, string>> WaitAsync(string jobId, TimeSpan timeout) => Wait(jobId).Task.WaitAsync(timeout);
 
         public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
         {
-            if (context.NewState is ScheduledState)
+            if (context.NewState is ScheduledState or SucceededState)
             {
-                Wait(context.BackgroundJob.Id).TrySetResult();
+                Wait(context.BackgroundJob.Id).TrySetResult(context.NewState.SerializeData());
             }
         }
 
@@ -107,13 +128,13 @@ public sealed class RetriesPageTests(MigratedDatabase db) : IClassFixture<Migrat
         {
         }
 
-        private TaskCompletionSource Wait(string jobId)
+        private TaskCompletionSource<Dictionary<string, string>> Wait(string jobId)
         {
             lock (_waits)
             {
                 if (!_waits.TryGetValue(jobId, out var wait))
                 {
-                    _waits[jobId] = wait = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waits[jobId] = wait = new TaskCompletionSource<Dictionary<string, string>>(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
 
                 return wait;
