@@ -1,15 +1,23 @@
 using Hangfire.Common;
 using Hangfire.States;
+using Hangfire.Storage;
 
 namespace Worker.Jobs;
 
 /// <summary>
 /// Retries a failed run as its catalogue file says (attempts, delays), instead of Hangfire's default
 /// of ten attempts over hours. Bad input (<see cref="JobInputException"/>) is never retried: it cannot heal.
+/// A job waiting for its next attempt is in Hangfire's "retries" set, as <c>AutomaticRetry</c> does it,
+/// so the dashboard's Retries page (and its count in the menu) shows it.
 /// </summary>
-public sealed class CatalogueRetryFilter(JobCatalogue catalogue) : JobFilterAttribute, IElectStateFilter
+public sealed class CatalogueRetryFilter(JobCatalogue catalogue) : JobFilterAttribute, IElectStateFilter, IApplyStateFilter
 {
     private const string RetryCountParameter = "RetryCount";
+
+    /// <summary>The set the dashboard's Retries page lists.</summary>
+    public const string RetriesSet = "retries";
+
+    private const string ReasonPrefix = "Retry ";
 
     public void OnStateElection(ElectStateContext context)
     {
@@ -33,7 +41,23 @@ public sealed class CatalogueRetryFilter(JobCatalogue catalogue) : JobFilterAttr
         context.SetJobParameter(RetryCountParameter, retry);
         context.CandidateState = new ScheduledState(policy.DelayBefore(retry))
         {
-            Reason = $"Retry {retry} of {policy.Attempts} after: {failed.Exception.Message}",
+            Reason = $"{ReasonPrefix}{retry} of {policy.Attempts} after: {failed.Exception.Message}",
         };
+    }
+
+    public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+        if (context.NewState is ScheduledState { Reason: { } reason } && reason.StartsWith(ReasonPrefix, StringComparison.Ordinal))
+        {
+            transaction.AddToSet(RetriesSet, context.BackgroundJob.Id);
+        }
+    }
+
+    public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+        if (context.OldStateName == ScheduledState.StateName)
+        {
+            transaction.RemoveFromSet(RetriesSet, context.BackgroundJob.Id);
+        }
     }
 }

@@ -55,6 +55,7 @@ public static class JobsServiceCollectionExtensions
                     QueuePollInterval = TimeSpan.FromSeconds(options.QueuePollIntervalSeconds),
                 })
                 .UseFilter(provider.GetRequiredService<CatalogueRetryFilter>())
+                .UseFilter(new JobResultFilter())
                 .UseFilter(provider.GetRequiredService<JobAlertFilter>());
         });
         services.AddHangfireServer((provider, server) =>

@@ -6,14 +6,15 @@ namespace Worker.Web;
 /// <summary>What the ETL page shows, read from the run history and the ingested tables.</summary>
 public sealed class EtlOverview(NpgsqlDataSource dataSource)
 {
-    public sealed record LastRun(string JobId, DateTime StartedAt, DateTime? FinishedAt, long? RowsRead, long? RowsWritten, string? Error)
+    public sealed record LastRun(string JobId, DateTime StartedAt, DateTime? FinishedAt, long? RowsRead, long? RowsWritten, string? Error,
+        string? HangfireJobId = null, string? Summary = null)
     {
         public TimeSpan? Duration => FinishedAt - StartedAt;
     }
 
     public sealed record Freshness(string Dataset, DateTime? LatestDate, long Rows);
 
-    public sealed record Failure(string JobId, DateTime StartedAt, string Trigger, string? Error);
+    public sealed record Failure(string JobId, DateTime StartedAt, string Trigger, string? Error, string? HangfireJobId = null);
 
     public sealed record Import(Guid Id, DateTime CreatedAt, string UploadedByName, string Source, string Dataset, string FileName, string Status,
         long? Inserted, long? Updated, long? Unchanged, long? Rejected);
@@ -21,7 +22,7 @@ public sealed class EtlOverview(NpgsqlDataSource dataSource)
     // Only finished runs count as "last success/failure"; DISTINCT ON keeps the newest per job.
     private const string LastRuns = """
         select distinct on (job_id) job_id as JobId, started_at as StartedAt, finished_at as FinishedAt,
-               rows_read as RowsRead, rows_written as RowsWritten, error
+               rows_read as RowsRead, rows_written as RowsWritten, error, hangfire_job_id as HangfireJobId, summary::text as Summary
         from worker.job_runs where status = @status
         order by job_id, started_at desc
         """;
@@ -50,7 +51,7 @@ public sealed class EtlOverview(NpgsqlDataSource dataSource)
     {
         using var connection = dataSource.OpenConnection();
         return connection.Query<Failure>(
-            "select job_id as JobId, started_at as StartedAt, trigger, error from worker.job_runs where status = 'failed' order by started_at desc limit @count",
+            "select job_id as JobId, started_at as StartedAt, trigger, error, hangfire_job_id as HangfireJobId from worker.job_runs where status = 'failed' order by started_at desc limit @count",
             new { count }).ToList();
     }
 

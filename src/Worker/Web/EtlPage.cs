@@ -1,21 +1,36 @@
-using System.Globalization;
-using System.Text;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.Dashboard.Pages;
-using Hangfire.Storage;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using Worker.Jobs;
+using Worker.Web.EtlSections;
 
 namespace Worker.Web;
 
 /// <summary>
-/// The dashboard's ETL page for ops: each catalogue job with its schedule, last success and last
-/// failure, how fresh each ingested dataset is, and the latest failures. Users who may act on jobs get
-/// a "Run now" button per job.
+/// The dashboard's ETL page for ops, inside Hangfire's layout: a list of sections, each a Razor
+/// component (Web/EtlSections/) that loads what it shows. Users who may act on jobs get a "Run now"
+/// button per job, confirmed on the page once queued.
 /// </summary>
 internal sealed class EtlPage : RazorPage
 {
     public const string Path = "/etl";
+
+    /// <summary>
+    /// The page's sections, top to bottom. To add one, write a component with
+    /// <c>[Parameter] public EtlSectionContext Context { get; set; }</c> that injects what it needs and
+    /// renders an <c>&lt;h3&gt;</c> and its table, then add its type here (docs/architecture.md).
+    /// </summary>
+    public static readonly IReadOnlyList<Type> Sections =
+    [
+        typeof(JobsSection),
+        typeof(FreshnessSection),
+        typeof(Ga4Section),
+        typeof(ImportsSection),
+        typeof(FailuresSection),
+    ];
 
     private static int _registered;
 
@@ -28,124 +43,77 @@ internal sealed class EtlPage : RazorPage
         }
 
         DashboardRoutes.Routes.AddRazorPage(Path, _ => new EtlPage());
-        DashboardRoutes.Routes.AddCommand(Path + "/run/(?<JobId>[a-z0-9-]+)", context =>
-        {
-            var services = context.GetHttpContext().RequestServices;
-            var catalogue = services.GetRequiredService<JobCatalogue>();
-            var jobId = context.UriMatch.Groups["JobId"].Value;
-            if (!catalogue.Contains(jobId))
-            {
-                return false;
-            }
-
-            JobRunner.Enqueue(services.GetRequiredService<IBackgroundJobClientV2>(), catalogue.Get(jobId), "manual");
-            return true;
-        });
+        DashboardRoutes.Routes.Add(Path + "/run/(?<JobId>[a-z0-9-]+)", new RunNowDispatcher());
         NavigationMenu.Items.Add(page => new MenuItem("ETL", page.Url.To(Path)) { Active = page.RequestPath.StartsWith(Path, StringComparison.Ordinal) });
     }
 
     public override void Execute()
     {
         Layout = new LayoutPage("ETL");
-        var services = Context.GetHttpContext().RequestServices;
-        var catalogue = services.GetRequiredService<JobCatalogue>();
-        var overview = services.GetRequiredService<EtlOverview>();
-        var successes = overview.LastSuccesses();
-        var failures = overview.LastFailures();
-        Dictionary<string, RecurringJobDto> recurring;
-        using (var connection = Context.Storage.GetConnection())
-        {
-            recurring = connection.GetRecurringJobs().ToDictionary(r => r.Id);
-        }
-
-        var html = new StringBuilder();
-        html.Append("<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">ETL</h1>");
-        html.Append("<h3>Jobs</h3><div class=\"table-responsive\"><table class=\"table etl-jobs\"><thead><tr>")
-            .Append("<th>Job</th><th>Schedule</th><th>Next run</th><th>Last success</th><th>Duration</th><th>Rows read / written</th><th>Last failure</th>")
-            .Append(IsReadOnly ? "" : "<th></th>")
-            .Append("</tr></thead><tbody>");
-        foreach (var job in catalogue.Jobs.OrderBy(j => j.Id, StringComparer.Ordinal))
-        {
-            successes.TryGetValue(job.Id, out var success);
-            failures.TryGetValue(job.Id, out var failure);
-            recurring.TryGetValue(job.Id, out var dto);
-            html.Append("<tr data-job=\"").Append(E(job.Id)).Append("\">")
-                .Append("<td><strong>").Append(E(job.Id)).Append("</strong><br><small>").Append(E(job.Type)).Append("</small></td>")
-                .Append("<td><code>").Append(E(job.Cron)).Append("</code> ").Append(E(job.TimeZone.Id)).Append(job.Enabled ? "" : " <span class=\"label label-default\">disabled</span>").Append("</td>")
-                .Append("<td>").Append(dto?.NextExecution is { } next ? Time(next) : "—").Append("</td>")
-                .Append("<td class=\"last-success\">").Append(success is null ? "never" : Time(success.StartedAt)).Append("</td>")
-                .Append("<td>").Append(success?.Duration is { } d ? E(d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)) + " s" : "—").Append("</td>")
-                .Append("<td>").Append(success is null ? "—" : E($"{success.RowsRead:N0} / {success.RowsWritten:N0}")).Append("</td>")
-                .Append("<td class=\"last-failure\">").Append(failure is null || (success is not null && success.StartedAt > failure.StartedAt)
-                    ? (failure is null ? "—" : Time(failure.StartedAt) + " <small>(recovered since)</small>")
-                    : "<span class=\"text-danger\">" + Time(failure.StartedAt) + ": " + E(failure.Error) + "</span>").Append("</td>");
-            if (!IsReadOnly)
-            {
-                html.Append("<td><button class=\"btn btn-sm btn-primary js-run-now\" data-ajax=\"")
-                    .Append(E(Url.To(Path + "/run/" + job.Id))).Append("\" data-loading-text=\"Queued\">Run now</button></td>");
-            }
-
-            html.Append("</tr>");
-        }
-
-        html.Append("</tbody></table></div>");
-
-        html.Append("<h3>Data freshness</h3><table class=\"table etl-freshness\"><thead><tr><th>Dataset</th><th>Latest date</th><th>Rows</th></tr></thead><tbody>");
-        foreach (var dataset in overview.DataFreshness())
-        {
-            html.Append("<tr><td>").Append(E(dataset.Dataset)).Append("</td><td>")
-                .Append(dataset.LatestDate is { } latest ? E(latest.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)) : "no data")
-                .Append("</td><td>").Append(E(dataset.Rows.ToString("N0", CultureInfo.InvariantCulture))).Append("</td></tr>");
-        }
-
-        html.Append("</tbody></table>");
-
-        html.Append(services.GetRequiredService<Worker.Ingestion.Ga4.Ga4SyncOverview>().Html());
-
-        html.Append("<h3>Recent imports</h3>");
-        var imports = overview.RecentImports(10);
-        if (imports.Count == 0)
-        {
-            html.Append("<p class=\"etl-no-imports\">No imports yet.</p>");
-        }
-        else
-        {
-            html.Append("<table class=\"table etl-imports\"><thead><tr><th>When</th><th>Who</th><th>Dataset</th><th>File</th><th>Status</th><th>Inserted / updated / unchanged / rejected</th></tr></thead><tbody>");
-            foreach (var import in imports)
-            {
-                html.Append("<tr><td>").Append(Time(import.CreatedAt)).Append("</td><td>").Append(E(import.UploadedByName)).Append(" (").Append(E(import.Source))
-                    .Append(")</td><td>").Append(E(import.Dataset)).Append("</td><td><a href=\"/uploads/").Append(import.Id).Append("\">").Append(E(import.FileName))
-                    .Append("</a></td><td>").Append(E(import.Status.Replace('_', ' '))).Append("</td><td>")
-                    .Append(E($"{import.Inserted} / {import.Updated} / {import.Unchanged} / {import.Rejected}")).Append("</td></tr>");
-            }
-
-            html.Append("</tbody></table>");
-        }
-
-        html.Append("<h3>Recent failures</h3>");
-        var recent = overview.RecentFailures(10);
-        if (recent.Count == 0)
-        {
-            html.Append("<p class=\"etl-no-failures\">No failed runs.</p>");
-        }
-        else
-        {
-            html.Append("<table class=\"table etl-failures\"><thead><tr><th>When</th><th>Job</th><th>Trigger</th><th>Error</th></tr></thead><tbody>");
-            foreach (var failed in recent)
-            {
-                html.Append("<tr><td>").Append(Time(failed.StartedAt)).Append("</td><td>").Append(E(failed.JobId))
-                    .Append("</td><td>").Append(E(failed.Trigger)).Append("</td><td>").Append(E(failed.Error)).Append("</td></tr>");
-            }
-
-            html.Append("</tbody></table>");
-        }
-
-        html.Append("</div></div>");
-        WriteLiteral(html.ToString());
+        var http = Context.GetHttpContext();
+        var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
+        var context = new EtlSectionContext(
+            IsReadOnly,
+            Url.To,
+            tokens.FormFieldName,
+            tokens.RequestToken ?? "",
+            StaffUser.From(http.User),
+            http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal));
+        WriteLiteral(RenderSections(http.RequestServices, context));
     }
 
-    private static string E(string? text) => HtmlPage.Encode(text);
+    /// <summary>The sections as HTML. Hangfire's pages render synchronously, so this waits for the components.</summary>
+    private static string RenderSections(IServiceProvider services, EtlSectionContext context)
+    {
+        using var renderer = new HtmlRenderer(services, services.GetRequiredService<ILoggerFactory>());
+        var parameters = ParameterView.FromDictionary(new Dictionary<string, object?> { ["Sections"] = Sections, ["Context"] = context });
+        var body = renderer.Dispatcher.InvokeAsync(async () => (await renderer.RenderComponentAsync<EtlSectionHost>(parameters)).ToHtmlString())
+            .GetAwaiter().GetResult();
+        return "<div class=\"row\"><div class=\"col-md-12 etl-page\"><h1 class=\"page-header\">ETL</h1>" + body + "</div></div>";
+    }
 
-    private static string Time(DateTime utc) =>
-        E(DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
+    /// <summary>
+    /// "Run now": queues the job as a manual run. The page's form is answered with a redirect to the
+    /// page saying it was queued; a script (X-Requested-With) gets 204 like Hangfire's own commands.
+    /// </summary>
+    private sealed class RunNowDispatcher : IDashboardDispatcher
+    {
+        public Task Dispatch(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            if (!HttpMethods.IsPost(http.Request.Method))
+            {
+                http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                return Task.CompletedTask;
+            }
+
+            if (context.IsReadOnly)
+            {
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return Task.CompletedTask;
+            }
+
+            var catalogue = http.RequestServices.GetRequiredService<JobCatalogue>();
+            var jobId = context.UriMatch.Groups["JobId"].Value;
+            if (!catalogue.Contains(jobId))
+            {
+                http.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+                return Task.CompletedTask;
+            }
+
+            var hangfireId = JobRunner.Enqueue(http.RequestServices.GetRequiredService<IBackgroundJobClientV2>(), catalogue.Get(jobId), "manual");
+            if (http.Request.Headers.XRequestedWith == "XMLHttpRequest")
+            {
+                http.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
+            else
+            {
+                http.Response.StatusCode = StatusCodes.Status303SeeOther;
+                http.Response.Headers.Location = new UrlHelper(context).To(Path)
+                    + "?queued=" + Uri.EscapeDataString(jobId) + "&job=" + Uri.EscapeDataString(hangfireId);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }

@@ -94,7 +94,9 @@ public static class WebServiceCollectionExtensions
             .AddPolicy(Permissions.ActOnJobsPolicy, p => p.RequireAuthenticatedUser()
                 .RequireClaim(Permissions.ClaimType, Permissions.ActOnJobRuns))
             .AddPolicy(Permissions.UploadPolicy, p => p.RequireAuthenticatedUser()
-                .RequireClaim(Permissions.ClaimType, Permissions.UploadMarketingData));
+                .RequireClaim(Permissions.ClaimType, Permissions.UploadMarketingData))
+            .AddPolicy(Permissions.ViewImportsPolicy, p => p.RequireAuthenticatedUser()
+                .RequireClaim(Permissions.ClaimType, Permissions.UploadMarketingData, Permissions.ViewJobRuns, Permissions.ActOnJobRuns));
         return services;
     }
 
@@ -110,6 +112,8 @@ public static class WebServiceCollectionExtensions
         app.MapWorkerPages();
         app.MapImports();
         EtlPage.Register();
+        DashboardIntegration.Register();
+        app.MapRecurringTrigger("/hangfire");
         app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.ViewJobsPolicy, "/hangfire", new DashboardOptions
         {
             // Access is the policy's business; Hangfire's default filter would admit local requests only.

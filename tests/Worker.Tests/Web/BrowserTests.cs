@@ -61,14 +61,14 @@ public sealed partial class BrowserTests(DashboardServer server) : IClassFixture
 
             await page.SelectOptionAsync("#dataset", "digital_channels");
             await page.SetInputFilesAsync("#file", good);
-            await page.ClickAsync("button[type=submit]");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
             await page.Locator("p.status.ok").WaitForAsync(); // the status page refreshes itself until loaded
             var counts = await page.Locator("table.counts").InnerTextAsync();
 
             await page.GotoAsync(server.Url + "/uploads");
             await page.SelectOptionAsync("#dataset", "digital_channels");
             await page.SetInputFilesAsync("#file", bad);
-            await page.ClickAsync("button[type=submit]");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
             await page.Locator("p.status.error").WaitForAsync();
             var headline = await page.Locator("p.status").InnerTextAsync();
             var errors = await page.Locator("table.errors tbody tr").AllInnerTextsAsync();

@@ -10,7 +10,7 @@ public sealed class RolePagesTests(RolePagesTests.Server server) : IClassFixture
     private static readonly Dictionary<string, string[]> MayOpen = new(StringComparer.Ordinal)
     {
         ["/uploads"] = ["admin", "marketing"],
-        ["/uploads/{import}"] = ["admin", "marketing"],
+        ["/uploads/{import}"] = ["admin", "marketing", "director", "ops"],
         ["/hangfire"] = ["director", "admin", "ops"],
         ["/hangfire/etl"] = ["director", "admin", "ops"],
         ["/hangfire/recurring"] = ["director", "admin", "ops"],
@@ -161,6 +161,146 @@ public sealed class RolePagesTests(RolePagesTests.Server server) : IClassFixture
         Assert.Equal("/signin", signOut.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
         Assert.StartsWith("/signin", after.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ops@example.com")]
+    [InlineData("director@example.com")]
+    public async Task Those_who_view_job_runs_see_why_an_inbox_file_was_rejected_read_only(string email)
+    {
+        await using (var connection = await server.Database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                insert into worker.import_batches (id, dataset, file_name, source, uploaded_by_name, status, size_bytes, sha256, message, finished_at)
+                values ('0b0e5c1e-0000-4000-8000-000000000002', 'digital_channels', 'linkedin-export.csv', 'inbox', 'inbox', 'rejected', 120, 'inbox-check',
+                        'The header lacks the required column Channel (channel_name). Found: Date, Impressions, Clicks.', now())
+                on conflict (id) do nothing
+                """);
+        }
+
+        using var session = server.Session();
+        await session.SignInAsync(email);
+
+        var page = await session.GetPageAsync("/uploads/0b0e5c1e-0000-4000-8000-000000000002");
+        var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        var report = await session.GetAsync("/api/imports/0b0e5c1e-0000-4000-8000-000000000002/errors.csv", "text/csv");
+        var upload = await session.GetPageAsync("/uploads");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Refused: nothing was changed. The header lacks the required column Channel (channel_name).", html, StringComparison.Ordinal);
+        Assert.Contains("picked up from the inbox folder", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Upload another file", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        Assert.Contains("The header lacks the required column Channel", await report.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_upload_page_offers_a_value_for_the_whole_upload_and_summing_repeated_keys()
+    {
+        using var marketing = server.Session();
+        await marketing.SignInAsync("marketing@example.com");
+
+        var html = await (await marketing.GetPageAsync("/uploads")).Content.ReadAsStringAsync();
+
+        Assert.Contains("<input id=\"set\" name=\"set\" placeholder=\"channel_name=LinkedIn\"", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"sumDuplicates\" value=\"true\"", html, StringComparison.Ordinal);
+        Assert.Contains("Signed in as <strong>Morgan Marketing</strong> (marketing)", html, StringComparison.Ordinal);
+    }
+
+    // The dashboard, for those who may open it.
+
+    [Fact]
+    public async Task The_dashboard_menu_links_back_to_the_pages_the_user_may_open_and_to_sign_out()
+    {
+        using var ops = server.Session();
+        using var admin = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        await admin.SignInAsync("admin@example.com");
+
+        var opsMenu = await (await ops.GetPageAsync("/hangfire/recurring")).Content.ReadAsStringAsync();
+        var adminMenu = await (await admin.GetPageAsync("/hangfire/recurring")).Content.ReadAsStringAsync();
+        var signOut = await ops.GetPageAsync("/signout");
+
+        Assert.Contains("<a href=\"/account\">", opsMenu, StringComparison.Ordinal);
+        Assert.Contains("Oli Ops (ops)", opsMenu, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/signout\">", opsMenu, StringComparison.Ordinal);
+        Assert.DoesNotContain("<a href=\"/uploads\">", opsMenu, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/uploads\">", adminMenu, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, signOut.StatusCode);
+        Assert.Contains("<form method=\"post\" action=\"/signout\">", await signOut.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trigger_now_on_the_recurring_jobs_page_is_recorded_as_a_manual_run()
+    {
+        using var ops = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        var finished = server.Process.WaitForOutputAsync(new System.Text.RegularExpressions.Regex(@"Job prune-run-history run \d+ started \(manual\)"), TimeSpan.FromSeconds(30));
+
+        var response = await ops.DashboardPostAsync("/hangfire/recurring/trigger", new Dictionary<string, string> { ["jobs[]"] = "prune-run-history" });
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        await finished;
+        await using var connection = await server.Database.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("select count(*) from worker.job_runs where job_id = 'prune-run-history' and trigger = 'schedule'"));
+    }
+
+    [Fact]
+    public async Task Run_now_confirms_on_the_page_that_the_job_is_queued()
+    {
+        using var ops = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        var page = await (await ops.GetPageAsync("/hangfire/etl")).Content.ReadAsStringAsync();
+        var form = System.Text.RegularExpressions.Regex.Match(page, "<form method=\"post\" action=\"/hangfire/etl/run/prune-run-history\" class=\"run-now\"><input type=\"hidden\" name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+
+        var posted = await ops.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/hangfire/etl/run/prune-run-history")
+        {
+            Headers = { { "Accept", "text/html" } },
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(form.Groups[1].Value) }),
+        });
+        var confirmation = WebUtility.HtmlDecode(await (await ops.GetPageAsync(posted.Headers.Location!.OriginalString)).Content.ReadAsStringAsync());
+
+        Assert.True(form.Success);
+        Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
+        Assert.StartsWith("/hangfire/etl?queued=prune-run-history&job=", posted.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Matches(@"<strong>prune-run-history</strong> is queued as job #\d+\.", confirmation);
+    }
+
+    [Fact]
+    public async Task An_inbox_run_that_refused_a_file_is_a_warning_and_a_failure_reads_as_a_sentence_with_the_detail_a_click_away()
+    {
+        // Dated an hour ahead, so the inbox jobs' own runs during the test are older than these.
+        await using (var connection = await server.Database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                insert into worker.job_runs (job_id, trigger, status, started_at, finished_at, rows_read, rows_written, summary)
+                values ('inbox-digital-channels', 'schedule', 'succeeded', now() + interval '1 hour', now() + interval '61 minutes', 2, 0,
+                        '{"rowsRead": 2, "rowsWritten": 0, "details": {"files": 1, "filesWithErrors": 1, "dataset": "digital_channels"}}');
+                insert into worker.job_runs (job_id, trigger, status, started_at, finished_at, error)
+                values ('inbox-website-analytics', 'schedule', 'failed', now() + interval '1 hour', now() + interval '61 minutes',
+                        'Failed to connect to 127.0.0.1:5432' || chr(10) || '   at Npgsql.Internal.NpgsqlConnector.Connect(…)');
+                """);
+        }
+
+        using var ops = server.Session();
+        await ops.SignInAsync("ops@example.com");
+        var html = WebUtility.HtmlDecode(await (await ops.GetPageAsync("/hangfire/etl")).Content.ReadAsStringAsync());
+
+        var inbox = Row(html, "inbox-digital-channels");
+        var failing = Row(html, "inbox-website-analytics");
+        Assert.Contains("class=\"warning\"", inbox, StringComparison.Ordinal);
+        Assert.Contains("1 file refused", inbox, StringComparison.Ordinal);
+        Assert.Contains("class=\"danger\"", failing, StringComparison.Ordinal);
+        Assert.Contains("<summary class=\"text-danger\">The database could not be reached. Check that PostgreSQL is up (/health/ready), then run the job again.</summary>", failing, StringComparison.Ordinal);
+        Assert.Contains("<pre class=\"failure-detail\">Failed to connect to 127.0.0.1:5432", failing, StringComparison.Ordinal);
+    }
+
+    private static string Row(string html, string jobId)
+    {
+        var start = html.IndexOf($"<tr data-job=\"{jobId}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no row for {jobId}");
+        return html[start..html.IndexOf("</tr>", start, StringComparison.Ordinal)];
     }
 
     private async Task<bool> KpiPageIsMappedAsync()

@@ -27,6 +27,8 @@ internal static class ImportEndpoints
     public static void MapImports(this WebApplication app)
     {
         var api = app.MapGroup("/api/imports").RequireAuthorization(Permissions.UploadPolicy);
+        // An import's status and error report: also for those who watch job runs (ops, directors), read-only.
+        var view = app.MapGroup("/api/imports").RequireAuthorization(Permissions.ViewImportsPolicy);
 
         // No anti-forgery token: bearer-token clients are not browsers. A cookie-authenticated call from a browser
         // must come from this site's own pages (CrossOriginProtection, in WithUploadLimits), as the Lax cookie
@@ -69,10 +71,10 @@ internal static class ImportEndpoints
             }
         }).DisableAntiforgery().WithUploadLimits();
 
-        api.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
+        view.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
             await batches.FindAsync(id) is { } batch ? Results.Ok(Describe(batch)) : Results.NotFound());
 
-        api.MapGet("/{id:guid}/errors.csv", async (Guid id, ImportBatches batches) =>
+        view.MapGet("/{id:guid}/errors.csv", async (Guid id, ImportBatches batches) =>
         {
             if (await batches.FindAsync(id) is not { } batch)
             {
@@ -125,8 +127,9 @@ internal static class ImportEndpoints
             return Results.Redirect($"/uploads/{id}");
         }).WithUploadLimits();
 
-        page.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
-            await batches.FindAsync(id) is { } batch ? UploadsPage.RenderBatch(batch) : Results.NotFound());
+        app.MapGet("/uploads/{id:guid}", async (Guid id, HttpContext http, ImportBatches batches) =>
+            await batches.FindAsync(id) is { } batch ? ImportPage.Render(batch, http.User.HasClaim(Permissions.ClaimType, Permissions.UploadMarketingData)) : Results.NotFound())
+            .RequireAuthorization(Permissions.ViewImportsPolicy);
     }
 
     private static IResult TooLarge(long limit) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Worker.Jobs;
 
 namespace Worker.Tests.Ingestion.Ga4;
@@ -131,7 +132,7 @@ public sealed class Ga4ResumeTests
         h.Property.CostRestricted = true;
         await h.RunAsync(Ga4Harness.Parameters("channels", startDate: "2026-03-01"));
 
-        var html = new Worker.Ingestion.Ga4.Ga4SyncOverview(h.Db.DataSource).Html();
+        var html = await RenderSectionAsync(new Worker.Ingestion.Ga4.Ga4SyncOverview(h.Db.DataSource));
 
         Assert.Contains("data-ga4=\"424242/channels\"", html);
         Assert.Contains("2026-03-10", html); // synced through yesterday in Auckland
@@ -140,5 +141,19 @@ public sealed class Ga4ResumeTests
         Assert.Contains("no cost data", html);
         Assert.Contains("50 / 50", html); // rows read / written: 10 days × 5 channels
         Assert.DoesNotContain("ya29", html);
+    }
+
+    private static async Task<string> RenderSectionAsync(Worker.Ingestion.Ga4.Ga4SyncOverview overview)
+    {
+        await using var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+            .AddSingleton(overview)
+            .AddLogging()
+            .BuildServiceProvider();
+        await using var renderer = new Microsoft.AspNetCore.Components.Web.HtmlRenderer(services,
+            services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>());
+        var context = new Worker.Web.EtlSections.EtlSectionContext(true, path => path, "", "", null, new Dictionary<string, string>());
+        var parameters = Microsoft.AspNetCore.Components.ParameterView.FromDictionary(new Dictionary<string, object?> { ["Context"] = context });
+        return await renderer.Dispatcher.InvokeAsync(async () =>
+            (await renderer.RenderComponentAsync<Worker.Web.EtlSections.Ga4Section>(parameters)).ToHtmlString());
     }
 }
