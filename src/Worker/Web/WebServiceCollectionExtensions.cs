@@ -107,6 +107,7 @@ public static class WebServiceCollectionExtensions
         app.MapSignIn();
         app.MapWorkerPages();
         app.MapImports();
+        Worker.Digest.DigestEndpoints.MapDigest(app);
         EtlPage.Register();
         app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.ViewJobsPolicy, "/hangfire", new DashboardOptions
         {
