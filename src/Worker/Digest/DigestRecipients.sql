@@ -7,13 +7,13 @@ with holders as (
   join public.permissions pm on pm.id = rp.permission_id and pm.name = 'receive_kpi_digest'
 ),
 users as (
-  select u.id as user_id from holders u
+  select h.user_id from holders h
   union
   select r.user_id from worker.digest_recipients r where r.user_id is not null
 )
-select 'user:' || u.id as key, u.id as user_id, null::text as read_as_role, u.email as address,
-       coalesce(nullif(p.full_name, ''), u.email) as name,
-       r.time_zone as time_zone, coalesce(r.paused, false) as paused
+select 'user:' || u.id as Key, u.id as UserId, null::text as ReadAsRole, u.email::text as Address,
+       coalesce(nullif(p.full_name, ''), u.email)::text as Name,
+       r.time_zone as TimeZone, coalesce(r.paused, false) as Paused
 from users x
 join auth.users u on u.id = x.user_id
 left join public.profiles p on p.id = u.id
@@ -23,4 +23,4 @@ union all
 select 'address:' || r.id, null, r.read_as_role, r.email, coalesce(nullif(r.display_name, ''), r.email), r.time_zone, r.paused
 from worker.digest_recipients r
 where r.email is not null
-order by key
+order by 1
