@@ -61,7 +61,7 @@ public sealed record DigestDomain(string Domain, IReadOnlyList<KpiCard> Cards)
 }
 
 /// <summary>How KPI numbers read in the digest (and its attachments' display columns).</summary>
-public static class KpiFormat
+public static class DigestFormat
 {
     public static string Value(decimal? value, string unit) => value is not { } v ? "—" : unit switch
     {

@@ -80,12 +80,12 @@ public sealed class DigestRenderer(IServiceProvider services, ILoggerFactory log
             text.Append('\n').Append(domain.Title.ToUpperInvariant()).Append('\n');
             foreach (var card in domain.Cards)
             {
-                text.Append("- ").Append(card.Name).Append(" (").Append(KpiFormat.Period(card)).Append("): ").Append(KpiFormat.Value(card.Value, card.Unit))
-                    .Append(" vs target ").Append(KpiFormat.Value(card.Target, card.Unit)).Append(", ").Append(KpiFormat.Attainment(card.Attainment))
-                    .Append(", ").Append(KpiFormat.StatusLabel(card.Status)).Append(", vs comparable ").Append(KpiFormat.Change(card.Change));
+                text.Append("- ").Append(card.Name).Append(" (").Append(DigestFormat.Period(card)).Append("): ").Append(DigestFormat.Value(card.Value, card.Unit))
+                    .Append(" vs target ").Append(DigestFormat.Value(card.Target, card.Unit)).Append(", ").Append(DigestFormat.Attainment(card.Attainment))
+                    .Append(", ").Append(DigestFormat.StatusLabel(card.Status)).Append(", vs comparable ").Append(DigestFormat.Change(card.Change));
                 if (card.RevisedFrom is not null)
                 {
-                    text.Append(", ").Append(KpiFormat.Revision(card, content.Local));
+                    text.Append(", ").Append(DigestFormat.Revision(card, content.Local));
                 }
 
                 text.Append('\n');
