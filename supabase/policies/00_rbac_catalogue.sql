@@ -34,18 +34,19 @@ insert into public.permissions (name, description) values
   ('view_job_runs', 'View the Hangfire dashboard and job run history (read-only)'),
   ('act_on_job_runs', 'Trigger, retry and delete job runs in the dashboard'),
   ('manage_users', 'Manage profiles and their roles, roles and permissions'),
-  ('read_audit_logs', 'Read the audit trail')
+  ('read_audit_logs', 'Read the audit trail'),
+  ('receive_kpi_digest', 'Receive the scheduled KPI digest by e-mail (the KPIs one may read)')
 on conflict (name) do update set description = excluded.description
   where permissions.description is distinct from excluded.description;
 
 drop table if exists pg_temp.rbac_matrix;
 create temporary table rbac_matrix (role_name text, permission_name text);
 insert into rbac_matrix (role_name, permission_name)
-select 'admin', name from public.permissions
+select 'admin', name from public.permissions where name <> 'receive_kpi_digest' -- admins subscribe themselves if they want it
 union all
 select 'director', unnest(array[
   'read_sales_leads', 'read_all_sales_leads', 'read_marketing_data', 'read_ops_tickets',
-  'read_finance_data', 'read_kpis', 'view_job_runs'])
+  'read_finance_data', 'read_kpis', 'view_job_runs', 'receive_kpi_digest'])
 union all
 select 'sales', unnest(array['read_sales_leads', 'edit_sales_leads', 'read_kpis'])
 union all

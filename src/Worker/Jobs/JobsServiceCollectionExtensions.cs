@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Worker.Alerts;
 using Worker.Database;
+using Worker.Digest;
 using Worker.Ingestion.Csv;
 using Worker.Ingestion.Ga4;
 using Worker.Kpi;
@@ -22,6 +23,7 @@ public static class JobsServiceCollectionExtensions
         services.AddCsvIngestion();
         services.AddGa4Ingestion();
         services.AddWorkerKpi();
+        services.AddKpiDigest();
         services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
         services.AddJobType<PruneImportFilesJob, PruneImportFilesParameters>(PruneImportFilesJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
 

@@ -111,6 +111,7 @@ public static class WebServiceCollectionExtensions
         app.MapSignIn();
         app.MapWorkerPages();
         app.MapImports();
+        Worker.Digest.DigestEndpoints.MapDigest(app);
         EtlPage.Register();
         DashboardIntegration.Register();
         app.MapRecurringTrigger("/hangfire");

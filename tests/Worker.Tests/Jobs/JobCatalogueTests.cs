@@ -75,7 +75,8 @@ public sealed class JobCatalogueTests
             .Append(new JobType(Worker.Maintenance.PruneImportFilesJob.TypeName, typeof(Worker.Maintenance.PruneImportFilesParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Ingestion.Ga4.Ga4SyncJob.TypeName, typeof(Worker.Ingestion.Ga4.Ga4SyncParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Kpi.RefreshKpiViewsJob.TypeName, typeof(Worker.Kpi.RefreshKpiViewsParameters), (_, _, _) => throw new NotSupportedException()))
-            .Append(new JobType(Worker.Kpi.KpiSnapshotJob.TypeName, typeof(Worker.Kpi.KpiSnapshotParameters), (_, _, _) => throw new NotSupportedException())).ToList();
+            .Append(new JobType(Worker.Kpi.KpiSnapshotJob.TypeName, typeof(Worker.Kpi.KpiSnapshotParameters), (_, _, _) => throw new NotSupportedException()))
+            .Append(new JobType(Worker.Digest.DigestJob.TypeName, typeof(Worker.Digest.DigestJobParameters), (_, _, _) => throw new NotSupportedException())).ToList();
 
         var catalogue = JobCatalogue.Load(jobs, types);
 
