@@ -107,6 +107,7 @@ public static class WebServiceCollectionExtensions
         app.MapSignIn();
         app.MapWorkerPages();
         app.MapImports();
+        Worker.Kpi.KpiEndpoints.MapKpis(app);
         EtlPage.Register();
         app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.ViewJobsPolicy, "/hangfire", new DashboardOptions
         {
