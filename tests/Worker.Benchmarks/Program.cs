@@ -4,7 +4,7 @@ using Worker.Database;
 using Worker.Hosting;
 
 // Benchmarks of the worker, each against a named baseline measured in the same run.
-//   dotnet run -c Release --project tests/Worker.Benchmarks -- rls|pickup|import|ga4
+//   dotnet run -c Release --project tests/Worker.Benchmarks -- rls|pickup|import|ga4|kpi
 // Uses WORKER_BENCH_DATABASE (a server where it may create a database) if set, else a throwaway
 // local cluster with fsync on, like a real server.
 var benchmarks = new Dictionary<string, Func<BenchmarkDatabase, Task>>(StringComparer.Ordinal)
@@ -13,6 +13,7 @@ var benchmarks = new Dictionary<string, Func<BenchmarkDatabase, Task>>(StringCom
     ["pickup"] = PickupLatencyBenchmark.RunAsync,
     ["import"] = ImportBenchmark.RunAsync,
     ["ga4"] = Ga4Benchmark.RunAsync,
+    ["kpi"] = KpiBenchmark.RunAsync,
 };
 
 if (args is [PickupLatencyBenchmark.EnqueueCommand])

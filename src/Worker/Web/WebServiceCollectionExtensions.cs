@@ -112,6 +112,7 @@ public static class WebServiceCollectionExtensions
         app.MapWorkerPages();
         app.MapImports();
         Worker.Digest.DigestEndpoints.MapDigest(app);
+        Worker.Kpi.KpiEndpoints.MapKpis(app);
         EtlPage.Register();
         DashboardIntegration.Register();
         app.MapRecurringTrigger("/hangfire");

@@ -79,12 +79,7 @@ public sealed class KpiRefreshTests
     {
         await using var db = await KpiData.CreateAsync(withData: false);
         using var storage = new InMemoryStorage();
-        var client = new BackgroundJobClient(storage);
-        var jobs = Directory.CreateTempSubdirectory("kpi-jobs").FullName;
-        File.Copy(Path.Combine(Worker.Hosting.ContentRoot.Locate(), "jobs", "refresh-kpi-views.json"), Path.Combine(jobs, "refresh-kpi-views.json"));
-        var catalogue = JobCatalogue.Load(jobs, [new JobType(RefreshKpiViewsJob.TypeName, typeof(RefreshKpiViewsParameters), (_, _, _) => throw new NotSupportedException())]);
-        Directory.Delete(jobs, recursive: true);
-        var trigger = new KpiRefreshTrigger(db.DataSource, client, catalogue, KpiData.Options(), NullLogger<KpiRefreshTrigger>.Instance);
+        var trigger = Trigger(db, storage);
 
         await Task.WhenAll(Enumerable.Range(1, 10).Select(i => trigger.RequestRefreshAsync($"upload {i}", CancellationToken.None)));
 
@@ -97,5 +92,42 @@ public sealed class KpiRefreshTests
         await trigger.RequestRefreshAsync("upload 11", CancellationToken.None);
         await trigger.RequestRefreshAsync("upload 12", CancellationToken.None);
         Assert.Equal(2, storage.GetMonitoringApi().ScheduledCount());
+    }
+
+    [Fact]
+    public async Task An_import_that_changed_rows_requests_a_refresh_and_one_that_changed_nothing_does_not()
+    {
+        await using var db = await KpiData.CreateAsync(withData: false);
+        using var storage = new InMemoryStorage();
+        var batches = new Worker.Ingestion.Csv.ImportBatches(db.DataSource);
+        var job = new Worker.Ingestion.Csv.ImportJob(batches, new Worker.Ingestion.Csv.CsvImporter(db.DataSource),
+            NullLogger<Worker.Ingestion.Csv.ImportJob>.Instance, Trigger(db, storage));
+        const string file = "Date,Channel,Sessions\n2030-01-01,Email,10\n";
+        async Task ImportAsync(string name)
+        {
+            using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(file));
+            var batch = await batches.CreateAsync("digital_channels", name, content, "upload", null, "tester", new Worker.Ingestion.Csv.ImportOptions(), 1 << 20, CancellationToken.None);
+            await job.RunAsync(batch, "digital_channels", name, CancellationToken.None);
+        }
+
+        await ImportAsync("a.csv");
+        Assert.Equal(1, storage.GetMonitoringApi().ScheduledCount());
+
+        await KpiData.RefreshAsync(db.DataSource);  // the refresh ran: nothing pending any more
+        await ImportAsync("a-again.csv");           // the same rows: nothing changed, no refresh asked for
+
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        Assert.Equal((1, false), await connection.QuerySingleAsync<(int, bool)>("select requests, pending_since is not null from kpi.refresh_requests"));
+        Assert.Equal(1, storage.GetMonitoringApi().ScheduledCount());
+    }
+
+    /// <summary>The real trigger, scheduling into an in-memory Hangfire, with a catalogue holding just refresh-kpi-views.</summary>
+    private static KpiRefreshTrigger Trigger(ScratchDatabase db, InMemoryStorage storage)
+    {
+        var jobs = Directory.CreateTempSubdirectory("kpi-jobs").FullName;
+        File.Copy(Path.Combine(Worker.Hosting.ContentRoot.Locate(), "jobs", "refresh-kpi-views.json"), Path.Combine(jobs, "refresh-kpi-views.json"));
+        var catalogue = JobCatalogue.Load(jobs, [new JobType(RefreshKpiViewsJob.TypeName, typeof(RefreshKpiViewsParameters), (_, _, _) => throw new NotSupportedException())]);
+        Directory.Delete(jobs, recursive: true);
+        return new KpiRefreshTrigger(db.DataSource, new BackgroundJobClient(storage), catalogue, KpiData.Options(), NullLogger<KpiRefreshTrigger>.Instance);
     }
 }
