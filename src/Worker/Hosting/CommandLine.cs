@@ -18,7 +18,8 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
           migrate [--seed]    apply migrations and policies (and seed data), print what was applied
           jobs                list the job catalogue with schedules and next run times
           run <job-id>        run one catalogue job now, in process, and print its summary
-          import <dataset> <file> [--dry-run] [--partial] [--max-errors=N] [--date-format=dd/MM/yyyy] [--decimal-comma]
+          import <dataset> <file> [--dry-run] [--partial] [--max-errors=N] [--date-format=dd/MM/yyyy] [--decimal-comma[=false]]
+                 [--sum-duplicates] [--set column=value ...]
                               validate and load one CSV file; exit 0 when loaded, 1 with line-numbered errors
 
         Host options are ASP.NET Core's, e.g. --urls http://127.0.0.1:5080.
@@ -31,6 +32,12 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
 
     public string? Value(string option) => Options.TryGetValue(option, out var value) ? value : null;
 
+    /// <summary>Every value of an option that may be given more than once (--set a=1 --set b=2).</summary>
+    public IReadOnlyList<string?> Values(string option) => [.. AllOptions.Where(o => o.Key == option).Select(o => o.Value)];
+
+    /// <summary>The options in the order given, repeats included.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> AllOptions { get; init; } = [];
+
     public static CommandLine Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
@@ -39,11 +46,24 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
         }
 
         // Options are --name or --name=value.
-        var options = args.Skip(1).Where(a => a.StartsWith("--", StringComparison.Ordinal))
-            .Select(a => a.Split('=', 2))
-            .ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : null, StringComparer.Ordinal);
-        var arguments = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
-        return new CommandLine(args[0], arguments, options);
+        // Options are --name or --name=value; "--set a=b" (a value after a space) is read for --set only.
+        var all = new List<KeyValuePair<string, string?>>();
+        var arguments = new List<string>();
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                arguments.Add(args[i]);
+                continue;
+            }
+
+            var parts = args[i].Split('=', 2);
+            var value = parts.Length > 1 ? parts[1] : parts[0] == "--set" && i + 1 < args.Length ? args[++i] : null;
+            all.Add(new(parts[0], value));
+        }
+
+        var options = all.GroupBy(o => o.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+        return new CommandLine(args[0], arguments, options) { AllOptions = all };
     }
 
     /// <summary>Null when the command and its flags are known, else the message to print.</summary>
@@ -55,7 +75,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
             Migrate => (["--seed"], 0),
             Jobs => ([], 0),
             Run => ([], 1),
-            Import => (["--dry-run", "--partial", "--max-errors", "--date-format", "--decimal-comma"], 2),
+            Import => (["--dry-run", "--partial", "--max-errors", "--date-format", "--decimal-comma", "--sum-duplicates", "--set"], 2),
             _ => null,
         };
 

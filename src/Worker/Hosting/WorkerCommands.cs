@@ -69,10 +69,24 @@ internal static class WorkerCommands
             return 2;
         }
 
+        // `dotnet run --project src/Worker` runs in src/Worker: a relative path typed at the repository root is found there too.
+        if (!File.Exists(path) && !Path.IsPathRooted(path) && File.Exists(Path.Combine(services.GetRequiredService<ContentRootPath>().Path, path)))
+        {
+            path = Path.Combine(services.GetRequiredService<ContentRootPath>().Path, path);
+        }
+
         if (!File.Exists(path))
         {
-            Console.WriteLine($"{path}: no such file.");
+            Console.WriteLine($"{path}: no such file (looked in {Environment.CurrentDirectory} and {services.GetRequiredService<ContentRootPath>().Path}).");
             return 1;
+        }
+
+        var (set, setProblem) = ImportOptions.ParseSet(command.Values("--set"));
+        var dateFormat = command.Value("--date-format");
+        if ((setProblem ?? (dateFormat is null ? null : DateFormats.Problem(dateFormat))) is { } problem)
+        {
+            Console.WriteLine(problem);
+            return 2;
         }
 
         var imports = services.GetRequiredService<IOptions<ImportsOptions>>().Value;
@@ -80,8 +94,10 @@ internal static class WorkerCommands
         {
             DryRun = command.HasFlag("--dry-run"),
             Partial = command.HasFlag("--partial"),
-            DecimalComma = command.HasFlag("--decimal-comma"),
-            DateFormat = command.Value("--date-format"),
+            DecimalComma = command.HasFlag("--decimal-comma") ? command.Value("--decimal-comma") is not ("false" or "no" or "0") : null,
+            DateFormat = dateFormat,
+            SumDuplicates = command.HasFlag("--sum-duplicates"),
+            Set = set,
             MaxErrors = int.TryParse(command.Value("--max-errors"), out var max) && max > 0 ? max : imports.MaxErrors,
         };
         await services.GetRequiredService<Migrator>().MigrateAsync(seed: false);
@@ -127,7 +143,8 @@ internal static class WorkerCommands
 
         var verb = result.Status switch { ImportStatus.Loaded => "loaded", ImportStatus.PartiallyLoaded => "partially loaded", _ => "refused, nothing changed" };
         Console.WriteLine($"{fileName} → {dataset.Name}: {verb}{(result.DryRun ? " (dry run)" : "")}. {result.RowsRead} rows read, {result.Inserted} inserted, " +
-            $"{result.Updated} updated, {result.Unchanged} unchanged, {result.Rejected} rejected, {result.Skipped} totals rows skipped.");
+            $"{result.Updated} updated, {result.Unchanged} unchanged, {result.Rejected} rejected, {result.Skipped} totals rows skipped" +
+            (result.Combined > 0 ? $", {result.Combined} rows combined with another of the same key." : "."));
         return result.Succeeded ? 0 : 1;
     }
 

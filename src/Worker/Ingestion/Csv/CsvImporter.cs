@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Worker.Ingestion.Csv;
@@ -9,15 +10,17 @@ namespace Worker.Ingestion.Csv;
 public sealed record ImportActor(Guid? UserId, string Name);
 
 /// <summary>
-/// Loads one CSV export into its dataset's table. The file is read once, as it streams: the header is
-/// matched through the dataset's aliases, each row is checked and written by binary COPY into a
-/// temporary staging table; then duplicate keys and unknown campaigns are found in SQL, and one
-/// upsert on the natural key writes only the rows whose values differ. All in one transaction: a bad
-/// file, a crash or a dry run leaves the table as it was.
+/// Loads one CSV export into its dataset's table. The file is read once, as it streams:
+/// <see cref="ExportLayout"/> works out its layout (header, columns, totals, footer, number and date
+/// forms), <see cref="FieldParser"/> checks each cell, and the good rows are written by binary COPY
+/// (each value as its column's type) into a temporary staging table, or straight into an empty table.
+/// Then unknown campaigns, and keys the <see cref="KeyFilter"/> saw twice, are confirmed in SQL, and
+/// one upsert on the natural key writes only the rows whose values differ. All in one transaction: a
+/// bad file, a crash or a dry run leaves the table as it was.
 /// </summary>
-public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
+public sealed partial class CsvImporter(NpgsqlDataSource dataSource, IOptions<ImportsOptions>? imports = null)
 {
-    private const int MaxPreambleRows = 50;
+    private readonly int _maxFieldChars = imports?.Value.MaxFieldChars ?? CsvSource.DefaultMaxFieldChars;
 
     /// <param name="reopen">
     /// Opens the file again from the start. Given, a load into an empty table may write straight into
@@ -27,12 +30,25 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
     public async Task<ImportResult> ImportAsync(Dataset dataset, Stream content, string fileName, ImportOptions options, ImportActor actor, Guid? batchId,
         CancellationToken cancellationToken, Func<Stream>? reopen = null)
     {
-        using var source = CsvSource.Open(content);
+        if (options.DateFormat is { } format && DateFormats.Problem(format) is { } formatProblem)
+        {
+            throw new ImportRejectedException(formatProblem);
+        }
+
+        using var source = CsvSource.Open(content, _maxFieldChars);
         var notes = new List<string> { $"Read as {source.Encoding.WebName}, delimiter {DelimiterName(source.Delimiter)}." };
-        var mapping = ReadHeader(dataset, source, notes);
-        var parser = new FieldParser(options);
+        var layout = ExportLayout.Read(dataset, source, options);
+        notes.AddRange(layout.Notes);
+        var mapping = layout.Columns;
+        if (options.SumDuplicates && mapping.Where(m => !dataset.IsKeyColumn(m.Column) && !m.Column.Additive).Select(m => m.Header).ToList() is { Count: > 0 } notAdditive)
+        {
+            throw new ImportRejectedException(
+                $"Rows sharing a key can be summed only when every column adds up; {string.Join(", ", notAdditive.Select(h => $"'{h}'"))} do(es) not. Remove those columns, or upload without summing duplicates.");
+        }
+
         var errors = new List<ImportError>();
-        long rowsRead = 0, skipped = 0, rejectedRows = 0;
+        long rowsRead = 0, rejectedRows = 0, combined = 0;
+        var keys = new KeyFilter(dataset, mapping);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -41,32 +57,21 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         var direct = reopen is not null && await CanLoadDirectlyAsync(connection, transaction, dataset, mapping, cancellationToken);
         if (!direct)
         {
-            await ExecuteAsync(connection, transaction, StagingTable(mapping), null, cancellationToken);
+            await ExecuteAsync(connection, transaction, StagingTable("import_stage", mapping), null, cancellationToken);
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var stopped = false;
-        await using (var copy = await connection.BeginBinaryImportAsync(direct ? DirectCopyCommand(dataset, mapping) : CopyCommand(mapping), cancellationToken))
+        var copyTypes = mapping.Select(m => m.Column.CopyType).ToArray();
+        await using (var copy = await connection.BeginBinaryImportAsync(direct ? DirectCopyCommand(dataset, mapping) : CopyCommand("import_stage", mapping), cancellationToken))
         {
             copy.Timeout = TimeSpan.Zero; // a large file may take minutes; the job's cancellation stops it
             var values = new object?[mapping.Count];
-            while (source.Read())
+            while (layout.Next(out var record, out var line))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var record = source.Record;
-                if (IsBlank(record))
-                {
-                    continue;
-                }
-
-                if (IsTotalsRow(record))
-                {
-                    skipped++;
-                    continue;
-                }
-
                 rowsRead++;
-                if (ParseRow(dataset, mapping, parser, record, source.Line, values) is { } rowErrors)
+                if (ParseRow(layout, record, line, values) is { } rowErrors)
                 {
                     rejectedRows++;
                     errors.AddRange(rowErrors);
@@ -79,34 +84,17 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                     continue;
                 }
 
+                keys.Add(values);
                 // Synchronous writes: the importer buffers, and an await per field costs more than the rare blocking flush.
                 copy.StartRow();
                 if (!direct)
                 {
-                    copy.Write(source.Line, NpgsqlTypes.NpgsqlDbType.Bigint);
+                    copy.Write(line, NpgsqlTypes.NpgsqlDbType.Bigint);
                 }
 
-                foreach (var value in values)
+                for (var i = 0; i < values.Length; i++)
                 {
-                    // Typed writes: writing an object makes Npgsql look up its converter for every field.
-                    switch (value)
-                    {
-                        case null:
-                            copy.WriteNull();
-                            break;
-                        case long count:
-                            copy.Write(count, NpgsqlTypes.NpgsqlDbType.Bigint);
-                            break;
-                        case decimal number:
-                            copy.Write(number, NpgsqlTypes.NpgsqlDbType.Numeric);
-                            break;
-                        case DateOnly date:
-                            copy.Write(date, NpgsqlTypes.NpgsqlDbType.Date);
-                            break;
-                        default:
-                            copy.Write((string)value, NpgsqlTypes.NpgsqlDbType.Text);
-                            break;
-                    }
+                    Write(copy, copyTypes[i], values[i]);
                 }
             }
 
@@ -120,7 +108,9 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                 notes.Add($"Stopped reading after {options.MaxErrors} errors.");
             }
 
-            if (!stopped && (errors.Count == 0 || options.Partial))
+            // A file with bad values is still staged (without them), so its unknown campaigns and repeated
+            // keys are reported in the same pass.
+            if (!stopped && (errors.Count == 0 || options.Partial || !direct))
             {
                 try
                 {
@@ -136,7 +126,8 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             }
         }
 
-        if (stopped || (errors.Count > 0 && !options.Partial))
+        notes.AddRange(layout.ClosingNotes());
+        if (stopped || (errors.Count > 0 && !options.Partial && direct))
         {
             return Result(ImportStatus.Rejected, 0, 0, 0);
         }
@@ -144,28 +135,33 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
         if (direct)
         {
             notes.Add(FormattableString.Invariant($"Initial load: {rowsRead - rejectedRows:N0} rows written straight into the empty {dataset.Table} table in {clock.Elapsed.TotalSeconds:F1} s."));
-            return await FinishAsync(rowsRead - rejectedRows, 0, errors.Count > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Loaded);
+            return await FinishAsync(rowsRead - rejectedRows, 0);
         }
 
         notes.Add(FormattableString.Invariant($"Read, checked and staged {rowsRead:N0} rows in {clock.Elapsed.TotalSeconds:F1} s."));
         clock.Restart();
 
-        // Unknown campaigns are looked for up front (those datasets are small); duplicate keys only
-        // when the upsert trips over one, so a clean file is not grouped by key a second time.
+        // Unknown campaigns are looked for up front (those datasets are small); repeated keys only when
+        // the key filter saw a key that may have come before, so a clean file is not grouped by key.
         var keyErrors = await FindUnknownCampaignsAsync(connection, transaction, mapping, options.MaxErrors - errors.Count, cancellationToken);
-        (long Inserted, long Updated)? written = null;
-        if (keyErrors.Count == 0)
+        var duplicates = keys.MaybeRepeated
+            ? await FindDuplicateKeysAsync(connection, transaction, dataset, mapping, keys, options.SumDuplicates ? 1 : options.MaxErrors - errors.Count - keyErrors.Count, cancellationToken)
+            : [];
+        if (options.SumDuplicates && duplicates.Count > 0)
         {
-            written = await TryUpsertAsync(connection, transaction, dataset, mapping, cancellationToken);
-            if (written is null)
-            {
-                keyErrors = await FindDuplicateKeysAsync(connection, transaction, dataset, mapping, options.MaxErrors - errors.Count, cancellationToken);
-            }
+            var (repeatedKeys, rowsCombined) = await SumDuplicatesAsync(connection, transaction, dataset, mapping, cancellationToken);
+            combined = rowsCombined;
+            notes.Add(FormattableString.Invariant(
+                $"Summed rows sharing a key: {repeatedKeys + rowsCombined:N0} rows with {repeatedKeys:N0} repeated key(s) became {repeatedKeys:N0} rows, {rowsCombined:N0} row(s) combined (e.g. lines {string.Join(", ", duplicates[0].Lines)}: {duplicates[0].Key})."));
+        }
+        else
+        {
+            keyErrors.AddRange(duplicates.SelectMany(d => d.Errors));
         }
 
-        if (keyErrors.Count > 0)
+        if (keyErrors.Count > 0 || errors.Count > 0 && !options.Partial)
         {
-            errors.AddRange(keyErrors);
+            errors.AddRange(keyErrors.Take(Math.Max(options.MaxErrors - errors.Count, 0)));
             if (!options.Partial || errors.Count >= options.MaxErrors)
             {
                 return Result(ImportStatus.Rejected, 0, 0, 0);
@@ -173,24 +169,28 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
 
             var badLines = keyErrors.Select(e => e.Line!.Value).Distinct().ToArray();
             rejectedRows += await ExecuteAsync(connection, transaction, "delete from import_stage where line = any(@badLines)", new { badLines }, cancellationToken);
-            written = await TryUpsertAsync(connection, transaction, dataset, mapping, cancellationToken)
-                ?? throw new InvalidOperationException("Duplicate keys remained after removing them.");
         }
 
-        var (inserted, updated) = written!.Value;
-        notes.Add(FormattableString.Invariant($"Wrote to {dataset.Table} in {clock.Elapsed.TotalSeconds:F1} s."));
-        return await FinishAsync(inserted, updated, errors.Count > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Loaded);
+        var (inserted, updated) = await TryUpsertAsync(connection, transaction, dataset, mapping, cancellationToken)
+            ?? throw new InvalidOperationException("A key repeated in the file was not found by the duplicate check.");
+        notes.Add(FormattableString.Invariant($"{(options.DryRun ? "Worked out what would change in" : "Wrote to")} {dataset.Table} in {clock.Elapsed.TotalSeconds:F1} s."));
+        return await FinishAsync(inserted, updated);
 
-        async Task<ImportResult> FinishAsync(long inserted, long updated, ImportStatus status)
+        async Task<ImportResult> FinishAsync(long inserted, long updated)
         {
-            var unchanged = rowsRead - rejectedRows - inserted - updated;
-            if (options.DryRun)
+            var status = errors.Count == 0 ? ImportStatus.Loaded : inserted + updated + Unchanged(inserted, updated) > 0 ? ImportStatus.PartiallyLoaded : ImportStatus.Rejected;
+            if (options.DryRun || status == ImportStatus.Rejected)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                notes.Add("Dry run: nothing was written.");
-                return Result(status, inserted, updated, unchanged);
+                if (options.DryRun)
+                {
+                    notes.Add("Dry run: nothing was written.");
+                }
+
+                return status == ImportStatus.Rejected ? Result(status, 0, 0, 0) : Result(status, inserted, updated, Unchanged(inserted, updated));
             }
 
+            var unchanged = Unchanged(inserted, updated);
             await ExecuteAsync(connection, transaction, """
                 insert into public.audit_logs (actor_id, actor_role, action, table_name, record_id, changes)
                 values (@userId, @name, 'INSERT', @table, @record, @changes::jsonb)
@@ -201,15 +201,53 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
                     name = actor.Name,
                     table = dataset.Table,
                     record = "import-batch:" + (batchId?.ToString() ?? "cli"),
-                    changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected = rejectedRows }),
+                    changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected = rejectedRows, combined }),
                 }, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Result(status, inserted, updated, unchanged);
         }
 
+        long Unchanged(long inserted, long updated) => rowsRead - rejectedRows - combined - inserted - updated;
+
         ImportResult Result(ImportStatus status, long inserted, long updated, long unchanged) =>
             new(fileName, dataset.Name, status, rowsRead, inserted, updated, unchanged,
-                status == ImportStatus.Rejected ? rowsRead : rejectedRows, skipped, errors, notes, options.DryRun);
+                status == ImportStatus.Rejected ? rowsRead : rejectedRows, layout.TotalsRows, errors, notes, options.DryRun)
+            {
+                Combined = status == ImportStatus.Rejected ? 0 : combined,
+            };
+    }
+
+    /// <summary>
+    /// Writes one value as its column's PostgreSQL type. The unboxing casts are exact: a value of another
+    /// CLR type (say a decimal for a bigint column) throws instead of being written as the wrong bytes.
+    /// </summary>
+    private static void Write(NpgsqlBinaryImporter copy, CopyType type, object? value)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+            return;
+        }
+
+        // Typed writes: writing an object makes Npgsql look up its converter for every field.
+        switch (type)
+        {
+            case CopyType.Bigint:
+                copy.Write((long)value, NpgsqlTypes.NpgsqlDbType.Bigint);
+                break;
+            case CopyType.Integer:
+                copy.Write(checked((int)(long)value), NpgsqlTypes.NpgsqlDbType.Integer);
+                break;
+            case CopyType.Numeric:
+                copy.Write((decimal)value, NpgsqlTypes.NpgsqlDbType.Numeric);
+                break;
+            case CopyType.Date:
+                copy.Write((DateOnly)value, NpgsqlTypes.NpgsqlDbType.Date);
+                break;
+            default:
+                copy.Write((string)value, NpgsqlTypes.NpgsqlDbType.Text);
+                break;
+        }
     }
 
     /// <summary>
@@ -217,7 +255,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
     /// let one INSERT … ON CONFLICT touch a row twice (SQLSTATE 21000), and the savepoint undoes it.
     /// </summary>
     private static async Task<(long Inserted, long Updated)?> TryUpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
-        List<MappedColumn> mapping, CancellationToken cancellationToken)
+        IReadOnlyList<MappedColumn> mapping, CancellationToken cancellationToken)
     {
         await transaction.SaveAsync("upsert", cancellationToken);
         try
@@ -240,7 +278,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
     /// edit) out until this transaction ends, so it stays empty while we decide; readers are not held up.
     /// </summary>
     private static async Task<bool> CanLoadDirectlyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
-        List<MappedColumn> mapping, CancellationToken cancellationToken)
+        IReadOnlyList<MappedColumn> mapping, CancellationToken cancellationToken)
     {
         if (mapping.Any(m => m.Column.IsCampaignReference))
         {
@@ -252,7 +290,151 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
             transaction: transaction, commandTimeout: NoTimeout, cancellationToken: cancellationToken));
     }
 
-    private static string DirectCopyCommand(Dataset dataset, List<MappedColumn> mapping) =>
+    private static string StagingTable(string name, IReadOnlyList<MappedColumn> mapping) =>
+        $"create temporary table {name} (line bigint not null, {string.Join(", ", mapping.Select(m => $"{Quote(m.Column.Column)} {m.Column.StagingSqlType}"))}) on commit drop";
+
+    private static string CopyCommand(string table, IReadOnlyList<MappedColumn> mapping) =>
+        $"copy {table} (line, {string.Join(", ", mapping.Select(m => Quote(m.Column.Column)))}) from stdin (format binary)";
+
+    /// <summary>Fills <paramref name="values"/>; returns the row's errors, or null when it has none.</summary>
+    private static List<ImportError>? ParseRow(ExportLayout layout, string[] record, long line, object?[] values)
+    {
+        List<ImportError>? errors = null;
+        var mapping = layout.Columns;
+        for (var i = 0; i < mapping.Count; i++)
+        {
+            var column = mapping[i];
+            if (column.IsConstant)
+            {
+                values[i] = column.Constant;
+                continue;
+            }
+
+            var raw = column.Index < record.Length ? record[column.Index] : "";
+            if (layout.Parser.TryParse(column.Column, raw, out var value, out var problem))
+            {
+                values[i] = value;
+            }
+            else
+            {
+                (errors ??= []).Add(new ImportError(line, column.Header, raw, problem!));
+            }
+        }
+
+        if (errors is not null)
+        {
+            return errors;
+        }
+
+        foreach (var (start, end) in layout.Dataset.DateRanges)
+        {
+            var s = Find(mapping, start);
+            var e = Find(mapping, end);
+            if (s >= 0 && e >= 0 && values[s] is DateOnly from && values[e] is DateOnly to && to < from)
+            {
+                (errors ??= []).Add(new ImportError(line, mapping[e].Header, Raw(mapping[e]), $"is before {mapping[s].Header} ({from:yyyy-MM-dd})"));
+            }
+        }
+
+        // A daily dataset's row must cover one day: "Reporting starts" 1 September, "Reporting ends" 30 September is a month.
+        if (layout.PeriodEnd is { } periodEnd)
+        {
+            var raw = periodEnd.Index < record.Length ? record[periodEnd.Index] : "";
+            var day = mapping.First(m => m.Column.Required && m.Column.Kind == FieldKind.Date);
+            if (!layout.Parser.TryParse(periodEnd.Column, raw, out var end, out var problem))
+            {
+                (errors ??= []).Add(new ImportError(line, periodEnd.Header, raw, problem!));
+            }
+            else if (end is DateOnly to && values[Find(mapping, day.Column.Column)] is DateOnly from && to != from)
+            {
+                (errors ??= []).Add(new ImportError(line, periodEnd.Header, raw, FormattableString.Invariant(
+                    $"is not the row's {day.Header} ({from:yyyy-MM-dd}): the row covers {from:yyyy-MM-dd} to {to:yyyy-MM-dd}, and {layout.Dataset.Name} takes one row per day; {layout.Dataset.ByDayHint}")));
+            }
+        }
+
+        return errors;
+
+        string Raw(MappedColumn column) => column.IsConstant ? Convert.ToString(column.Constant, CultureInfo.InvariantCulture) ?? "" : record[column.Index];
+    }
+
+    private static int Find(IReadOnlyList<MappedColumn> mapping, string column)
+    {
+        for (var i = 0; i < mapping.Count; i++)
+        {
+            if (mapping[i].Column.Column == column)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>A key repeated in the file: its lines, its value, and an error for each line.</summary>
+    private sealed record Duplicate(long[] Lines, string Key, List<ImportError> Errors);
+
+    /// <summary>
+    /// Keys that appear more than once in the file, naming every line they are on. Only the keys the
+    /// filter flagged are looked at (a join with a small table), unless it flagged too many to list.
+    /// </summary>
+    private static async Task<List<Duplicate>> FindDuplicateKeysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
+        IReadOnlyList<MappedColumn> mapping, KeyFilter keys, int limit, CancellationToken cancellationToken)
+    {
+        var key = string.Join(", ", dataset.NaturalKey.Select(k => "s." + Quote(k)));
+        var headers = mapping.ToDictionary(m => m.Column.Column, m => m.Header);
+        var keyLabel = string.Join(" + ", dataset.NaturalKey.Select(k => headers[k]));
+        var join = "";
+        if (keys.Candidates is { } candidates)
+        {
+            var keyColumns = dataset.NaturalKey.Select(k => mapping.First(m => m.Column.Column == k)).ToList();
+            await ExecuteAsync(connection, transaction, StagingTable("import_candidates", keyColumns), null, cancellationToken);
+            await using (var copy = await connection.BeginBinaryImportAsync(CopyCommand("import_candidates", keyColumns), cancellationToken))
+            {
+                foreach (var candidate in candidates)
+                {
+                    copy.StartRow();
+                    copy.Write(0L, NpgsqlTypes.NpgsqlDbType.Bigint);
+                    for (var i = 0; i < candidate.Length; i++)
+                    {
+                        Write(copy, keyColumns[i].Column.CopyType, candidate[i]);
+                    }
+                }
+
+                await copy.CompleteAsync(cancellationToken);
+            }
+
+            join = $"join (select distinct {string.Join(", ", dataset.NaturalKey.Select(Quote))} from import_candidates) c using ({string.Join(", ", dataset.NaturalKey.Select(Quote))})";
+        }
+
+        var duplicates = await connection.QueryAsync<(long[] Lines, string Key)>(new CommandDefinition($"""
+            select array_agg(s.line order by s.line), concat_ws(' / ', {key})
+            from import_stage s {join} group by {key} having count(*) > 1
+            order by min(s.line) limit @limit
+            """, new { limit = Math.Max(limit, 1) }, transaction, NoTimeout, cancellationToken: cancellationToken));
+        return [.. duplicates.Select(d => new Duplicate(d.Lines, d.Key, [.. d.Lines.Select(line => new ImportError(line, keyLabel, d.Key,
+            $"repeats a key that is also on line(s) {string.Join(", ", d.Lines.Where(l => l != line))}; each key may appear once per file " +
+            "(or, for figures that add up, sum them: --sum-duplicates, sumDuplicates=true)"))]))];
+    }
+
+    /// <summary>Replaces the staged rows by one row per key, its figures summed. Returns the keys that repeated and the rows combined.</summary>
+    private static async Task<(long RepeatedKeys, long RowsCombined)> SumDuplicatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
+        IReadOnlyList<MappedColumn> mapping, CancellationToken cancellationToken)
+    {
+        var key = string.Join(", ", dataset.NaturalKey.Select(Quote));
+        var sums = string.Join("", mapping.Where(m => !dataset.IsKeyColumn(m.Column))
+            .Select(m => $", sum({Quote(m.Column.Column)})::{m.Column.StagingSqlType} as {Quote(m.Column.Column)}"));
+        await ExecuteAsync(connection, transaction, $"""
+            create temporary table import_summed on commit drop as
+            select min(line) as line, count(*) as rows_in_key, {key}{sums} from import_stage group by {key};
+            drop table import_stage;
+            alter table import_summed rename to import_stage;
+            """, null, cancellationToken);
+        return await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            "select count(*) filter (where rows_in_key > 1), coalesce(sum(rows_in_key - 1), 0)::bigint from import_stage",
+            transaction: transaction, commandTimeout: NoTimeout, cancellationToken: cancellationToken));
+    }
+
+    private static string DirectCopyCommand(Dataset dataset, IReadOnlyList<MappedColumn> mapping) =>
         $"copy public.{Quote(dataset.Table)} ({string.Join(", ", mapping.Select(m => Quote(m.Column.Column)))}) from stdin (format binary)";
 
     // Statements of an import may run for minutes on a large file; the job's cancellation token stops them.
@@ -261,154 +443,9 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
     private static Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object? parameters, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, NoTimeout, cancellationToken: cancellationToken));
 
-    /// <summary>One file column feeding one dataset column.</summary>
-    private sealed record MappedColumn(int Index, string Header, DatasetColumn Column);
-
-    /// <summary>
-    /// Finds the header row: the first row (after any preamble a reporting tool writes) that names every
-    /// required column. Refuses the file, before any data is read, when there is none.
-    /// </summary>
-    private static List<MappedColumn> ReadHeader(Dataset dataset, CsvSource source, List<string> notes)
-    {
-        string[]? best = null;
-        var bestMatches = -1;
-        for (var row = 0; row < MaxPreambleRows && source.Read(); row++)
-        {
-            var mapping = Map(dataset, source.Record);
-            if (dataset.Columns.Where(c => c.Required).All(c => mapping.Any(m => m.Column == c)))
-            {
-                var duplicates = mapping.GroupBy(m => m.Column).Where(g => g.Count() > 1).ToList();
-                if (duplicates.Count > 0)
-                {
-                    throw new ImportRejectedException("Line " + source.Line + ": " + string.Join("; ", duplicates.Select(g =>
-                        $"columns {string.Join(" and ", g.Select(m => $"'{m.Header}'"))} both mean {g.Key.Column}; keep one")) + ".");
-                }
-
-                var ignored = source.Record.Where((_, i) => mapping.All(m => m.Index != i) && !string.IsNullOrWhiteSpace(source.Record[i])).ToList();
-                if (ignored.Count > 0)
-                {
-                    notes.Add($"Ignored columns: {string.Join(", ", ignored)}.");
-                }
-
-                if (row > 0)
-                {
-                    notes.Add($"Skipped {row} line(s) before the header row (line {source.Line}).");
-                }
-
-                return mapping;
-            }
-
-            var matches = mapping.Select(m => m.Column).Distinct().Count();
-            if (matches > bestMatches)
-            {
-                best = source.Record;
-                bestMatches = matches;
-            }
-        }
-
-        if (best is null)
-        {
-            throw new ImportRejectedException("The file has no rows.");
-        }
-
-        var found = Map(dataset, best);
-        var missing = dataset.Columns.Where(c => c.Required && found.All(m => m.Column != c))
-            .Select(c => $"{c.Column} (e.g. {string.Join(", ", c.Aliases.Take(3).Select(a => $"'{a}'"))})");
-        throw new ImportRejectedException(
-            $"Missing required column(s): {string.Join("; ", missing)}. Found: {HeaderExcerpt.Of(best)}.");
-    }
-
-    private static List<MappedColumn> Map(Dataset dataset, string[] headers)
-    {
-        var mapping = new List<MappedColumn>();
-        for (var i = 0; i < headers.Length; i++)
-        {
-            var name = HeaderName.Normalise(headers[i]);
-            var column = dataset.Columns.FirstOrDefault(c => c.NormalisedHeaders.Contains(name));
-            if (column is not null && name.Length > 0)
-            {
-                mapping.Add(new MappedColumn(i, headers[i].Trim(), column));
-            }
-        }
-
-        return mapping;
-    }
-
-    /// <summary>Fills <paramref name="values"/>; returns the row's errors, or null when it has none.</summary>
-    private static List<ImportError>? ParseRow(Dataset dataset, List<MappedColumn> mapping, FieldParser parser, string[] record, long line, object?[] values)
-    {
-        List<ImportError>? errors = null;
-        for (var i = 0; i < mapping.Count; i++)
-        {
-            var raw = mapping[i].Index < record.Length ? record[mapping[i].Index] : "";
-            if (parser.TryParse(mapping[i].Column, raw, out var value, out var problem))
-            {
-                values[i] = value;
-            }
-            else
-            {
-                (errors ??= []).Add(new ImportError(line, mapping[i].Header, raw, problem!));
-            }
-        }
-
-        foreach (var (start, end) in dataset.DateRanges)
-        {
-            var s = mapping.FindIndex(m => m.Column.Column == start);
-            var e = mapping.FindIndex(m => m.Column.Column == end);
-            if (s >= 0 && e >= 0 && values[s] is DateOnly from && values[e] is DateOnly to && to < from && errors is null)
-            {
-                (errors ??= []).Add(new ImportError(line, mapping[e].Header, record[mapping[e].Index], $"is before {mapping[s].Header} ({from:yyyy-MM-dd})"));
-            }
-        }
-
-        return errors;
-    }
-
-    private static bool IsBlank(string[] record)
-    {
-        foreach (var cell in record)
-        {
-            if (!string.IsNullOrWhiteSpace(cell))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsTotalsRow(string[] record)
-    {
-        var first = record.FirstOrDefault(c => !string.IsNullOrWhiteSpace(c))?.TrimStart();
-        // Most rows start with a date or a name: look closer only at those starting like "Total" or "Grand".
-        return first is { Length: > 0 } && (first[0] is 'T' or 't' or 'G' or 'g') && TotalsLabel().IsMatch(first.Trim());
-    }
-
-    private static string StagingTable(List<MappedColumn> mapping) =>
-        $"create temporary table import_stage (line bigint not null, {string.Join(", ", mapping.Select(m => $"{Quote(m.Column.Column)} {m.Column.StagingSqlType}"))}) on commit drop";
-
-    private static string CopyCommand(List<MappedColumn> mapping) =>
-        $"copy import_stage (line, {string.Join(", ", mapping.Select(m => Quote(m.Column.Column)))}) from stdin (format binary)";
-
-    /// <summary>Keys that appear more than once in the file, naming every line they are on.</summary>
-    private static async Task<List<ImportError>> FindDuplicateKeysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dataset dataset,
-        List<MappedColumn> mapping, int limit, CancellationToken cancellationToken)
-    {
-        var key = string.Join(", ", dataset.NaturalKey.Select(Quote));
-        var headers = mapping.ToDictionary(m => m.Column.Column, m => m.Header);
-        var keyLabel = string.Join(" + ", dataset.NaturalKey.Select(k => headers[k]));
-        var duplicates = await connection.QueryAsync<(long[] Lines, string Key)>(new CommandDefinition($"""
-            select array_agg(line order by line), concat_ws(' / ', {key})
-            from import_stage group by {key} having count(*) > 1
-            order by min(line) limit @limit
-            """, new { limit = Math.Max(limit, 1) }, transaction, NoTimeout, cancellationToken: cancellationToken));
-        return duplicates.SelectMany(d => d.Lines.Select(line => new ImportError(line, keyLabel, d.Key,
-            $"repeats a key that is also on line(s) {string.Join(", ", d.Lines.Where(l => l != line))}; each key may appear once per file"))).ToList();
-    }
-
     /// <summary>Campaign names that are not in marketing_campaigns.</summary>
     private static async Task<List<ImportError>> FindUnknownCampaignsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        List<MappedColumn> mapping, int limit, CancellationToken cancellationToken)
+        IReadOnlyList<MappedColumn> mapping, int limit, CancellationToken cancellationToken)
     {
         var campaign = mapping.FirstOrDefault(m => m.Column.IsCampaignReference);
         if (campaign is null)
@@ -429,7 +466,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
     /// an unchanged file writes nothing), and count which was which. Columns the file does not have
     /// are left as they are on update and get their defaults on insert.
     /// </summary>
-    private static string UpsertCommand(Dataset dataset, List<MappedColumn> mapping)
+    private static string UpsertCommand(Dataset dataset, IReadOnlyList<MappedColumn> mapping)
     {
         var columns = mapping.Select(m => m.Column.Column).ToList();
         var select = string.Join(", ", mapping.Select(m => m.Column.IsCampaignReference ? "c.id" : "s." + Quote(m.Column.Column)));
@@ -454,6 +491,4 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource)
 
     private static string DelimiterName(char delimiter) => delimiter switch { ',' => "comma", ';' => "semicolon", _ => "tab" };
 
-    [GeneratedRegex(@"^(grand\s+)?totals?(\s*:.*)?$", RegexOptions.IgnoreCase)]
-    private static partial Regex TotalsLabel();
 }

@@ -8,29 +8,35 @@ namespace Worker.Ingestion.Csv;
 /// <summary>
 /// Reads the records of an export as they stream past, with the line each starts on. Detects the
 /// encoding (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252), refuses binary files,
-/// and picks the delimiter (comma, semicolon or tab) from the first lines. Lines starting with # are
-/// comments (GA4 writes its preamble that way).
+/// and picks the delimiter (comma, semicolon or tab) from the first lines. Blank lines and lines
+/// starting with # come through as records (<see cref="ExportLayout"/> decides what they mean). Bad
+/// input is refused with its line and column: a NUL character anywhere, a field longer than the cap.
 /// </summary>
 public sealed class CsvSource : IDisposable
 {
     private const int SniffBytes = 64 * 1024;
     private static readonly char[] Candidates = [',', ';', '\t'];
 
+    /// <summary>The default cap on one field: 1 MiB of characters, far above any real cell, far below what hurts.</summary>
+    public const int DefaultMaxFieldChars = 1024 * 1024;
+
     private readonly CsvParser _parser;
+    private readonly int _maxFieldChars;
 
     static CsvSource() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
-    private CsvSource(TextReader reader, char delimiter, Encoding encoding)
+    private CsvSource(TextReader reader, char delimiter, Encoding encoding, int maxFieldChars)
     {
         Delimiter = delimiter;
         Encoding = encoding;
+        _maxFieldChars = maxFieldChars;
         _parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             Delimiter = delimiter.ToString(),
             HasHeaderRecord = false,
-            AllowComments = true,
-            Comment = '#',
-            IgnoreBlankLines = true,
+            AllowComments = false,
+            IgnoreBlankLines = false,
+            MaxFieldSize = maxFieldChars,
             BadDataFound = null, // a stray quote inside a field is kept as text, as spreadsheets do
             Mode = CsvMode.RFC4180,
         });
@@ -46,7 +52,7 @@ public sealed class CsvSource : IDisposable
     /// <summary>The 1-based line the current record starts on.</summary>
     public long Line { get; private set; }
 
-    public static CsvSource Open(Stream stream)
+    public static CsvSource Open(Stream stream, int maxFieldChars = DefaultMaxFieldChars)
     {
         var prefix = new byte[SniffBytes];
         var length = 0;
@@ -71,22 +77,58 @@ public sealed class CsvSource : IDisposable
         var sample = encoding.GetString(head[bomLength..]);
         var delimiter = DetectDelimiter(sample);
         var whole = new ConcatenatedStream(new MemoryStream(prefix, bomLength, length - bomLength), stream);
-        return new CsvSource(new StreamReader(whole, encoding, detectEncodingFromByteOrderMarks: false), delimiter, encoding);
+        return new CsvSource(new StreamReader(whole, encoding, detectEncodingFromByteOrderMarks: false), delimiter, encoding, maxFieldChars);
     }
+
+    /// <summary>The header row's cells, once known, to name columns in errors.</summary>
+    public string[]? Header { get; set; }
 
     public bool Read()
     {
-        if (!_parser.Read())
+        try
         {
-            return false;
+            if (!_parser.Read())
+            {
+                return false;
+            }
+        }
+        catch (MaxFieldSizeException)
+        {
+            var line = _parser.RawRow - _parser.RawRecord.Count(c => c == '\n');
+            throw new ImportRejectedException(FormattableString.Invariant(
+                $"Line {line}, column {ColumnName(_parser.Count)}: a field is longer than {_maxFieldChars:N0} characters (Imports:MaxFieldKilobytes); no real export has such a cell, the file is probably damaged (an unclosed quote?)."));
         }
 
         Record = _parser.Record ?? [];
         // RawRow is the line the record ends on; a quoted field may span lines.
-        var raw = _parser.RawRecord.TrimEnd('\r', '\n');
-        Line = _parser.RawRow - raw.Count(c => c == '\n');
+        var raw = _parser.RawRecord.AsSpan().TrimEnd("\r\n");
+        Line = _parser.RawRow - raw.Count('\n');
+        if (raw.Contains('\0'))
+        {
+            RefuseNul();
+        }
+
         return true;
     }
+
+    private void RefuseNul()
+    {
+        for (var i = 0; i < Record.Length; i++)
+        {
+            var at = Record[i].IndexOf('\0', StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var line = Line + Record.Take(i).Sum(f => f.Count(c => c == '\n')) + Record[i][..at].Count(c => c == '\n');
+                throw new ImportRejectedException(
+                    $"Line {line}, column {ColumnName(i)}: the file contains a NUL character (byte 0x00), which a text CSV export never has; the file is damaged or not a CSV export.");
+            }
+        }
+    }
+
+    private string ColumnName(int index) =>
+        Header is { } header && index < header.Length && header[index].Trim().Length > 0
+            ? $"'{ExportLayout.Excerpt(header[index].Trim(), 60)}'"
+            : (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static (Encoding Encoding, int BomLength) DetectEncoding(ReadOnlySpan<byte> head)
     {

@@ -6,14 +6,18 @@ namespace Worker.Ingestion.Csv;
 /// </summary>
 public static class Datasets
 {
-    private static readonly string[] ReportDate = ["date", "day", "report date", "reporting date", "reporting starts", "start date", "date (yyyymmdd)"];
+    // Best first: when an export has two headers for the same column (Meta writes "Day" and
+    // "Reporting starts"), the one earlier in its list is taken and the other ignored.
+    private static readonly string[] ReportDate = ["date", "day", "report date", "reporting date", "gregorian date", "day index", "date (yyyymmdd)", "reporting starts", "start date"];
+    private static readonly string[] PeriodEnd = ["reporting ends", "end date", "period end"];
+    private const string ByDay = "export the report broken down by day (Meta Ads Manager: Breakdown → By time → Day; Google Ads: Segment → Time → Day; LinkedIn Campaign Manager: Time breakdown → Daily)";
 
     public static readonly Dataset DigitalChannels = new(
         "digital_channels", "digital_channels", "Daily visits, leads, conversions and cost per channel",
         [
             new("report_date", FieldKind.Date, true, ReportDate),
-            new("channel_name", FieldKind.Text, true, "channel", "session default channel group", "default channel group", "session default channel grouping",
-                "first user default channel group", "channel group", "platform", "publisher platform", "network", "source"),
+            new("channel_name", FieldKind.Text, true, "channel", "session default channel group", "session primary channel group", "default channel group", "session default channel grouping",
+                "default channel grouping", "first user default channel group", "channel group", "platform", "publisher platform", "network", "source"),
             new("visits", FieldKind.Count, false, "sessions", "visits", "engaged sessions"),
             new("leads", FieldKind.Count, false, "leads", "key events: generate_lead", "conversions: generate_lead", "leads (form)", "on-facebook leads", "form fills", "new contacts"),
             new("conversions", FieldKind.Decimal, false, "conversions", "key events", "results", "all conversions", "total conversions"),
@@ -22,6 +26,8 @@ public static class Datasets
         ["report_date", "channel_name"])
     {
         DefaultedKey = ["source"],
+        PeriodEndAliases = PeriodEnd,
+        ByDayHint = ByDay,
     };
 
     public static readonly Dataset MarketingAttribution = new(
@@ -36,21 +42,25 @@ public static class Datasets
         ["report_date", "channel"])
     {
         DefaultedKey = ["source"],
+        PeriodEndAliases = PeriodEnd,
+        ByDayHint = ByDay,
     };
 
     public static readonly Dataset WebsiteAnalytics = new(
         "website_analytics", "website_analytics", "Daily website totals (GA4)",
         [
-            new("date", FieldKind.Date, true, "date", "day", "date (yyyymmdd)"),
+            new("date", FieldKind.Date, true, "date", "day", "day index", "date (yyyymmdd)"),
             new("pageviews", FieldKind.Count, false, "views", "page views", "pageviews", "screen page views", "views (page)"),
             new("sessions", FieldKind.Count, false, "sessions", "visits"),
-            new("users", FieldKind.Count, false, "users", "total users", "active users", "visitors"),
+            new("users", FieldKind.Count, false, "users", "total users", "active users", "visitors") { Additive = false },
             new("bounce_rate", FieldKind.Fraction, false, "bounce rate"),
             new("avg_session_duration", FieldKind.Seconds, false, "average session duration", "avg. session duration", "session duration"),
         ],
         ["date"])
     {
         DefaultedKey = ["source"],
+        PeriodEndAliases = PeriodEnd,
+        ByDayHint = "export the report by day (GA4: add the Date dimension)",
     };
 
     public static readonly Dataset OfflineEvents = new(
@@ -60,9 +70,9 @@ public static class Datasets
             new("event_name", FieldKind.Text, true, "event", "event name", "name"),
             new("location", FieldKind.Text, false, "location", "venue", "city"),
             new("event_date", FieldKind.Date, true, "date", "event date", "day"),
-            new("attendees", FieldKind.Count, false, "attendees", "attendance", "visitors", "registrations attended"),
-            new("leads_generated", FieldKind.Count, false, "leads", "leads generated", "new contacts"),
-            new("notes", FieldKind.Text, false, "notes", "comments", "comment"),
+            new("attendees", FieldKind.Count, false, "attendees", "attendance", "visitors", "registrations attended") { SqlType = "integer" },
+            new("leads_generated", FieldKind.Count, false, "leads", "leads generated", "new contacts") { SqlType = "integer" },
+            new("notes", FieldKind.Text, false, "notes", "comments", "comment") { MaxLength = 10_000 },
         ],
         ["campaign_id", "event_name", "event_date"]);
 
@@ -87,14 +97,14 @@ public static class Datasets
         "content_pieces", "content_pieces", "Published content and the impressions and leads it brought",
         [
             new("campaign_id", FieldKind.Text, false, "campaign", "campaign name") { IsCampaignReference = true },
-            new("title", FieldKind.Text, true, "title", "name", "content title", "page title", "post title"),
+            new("title", FieldKind.Text, true, "title", "name", "content title", "video title", "page title", "post title"),
             new("content_type", FieldKind.Text, true, "type", "content type", "format")
             {
                 AllowedValues = new HashSet<string>(["blog", "video", "infographic", "whitepaper", "ebook", "webinar", "case_study", "podcast", "social", "email", "other"]),
             },
-            new("publish_date", FieldKind.Date, true, "publish date", "published", "publish date (utc)", "date"),
+            new("publish_date", FieldKind.Date, true, "publish date", "published", "publish date (utc)", "video publish time", "publish time", "date"),
             new("impressions", FieldKind.Count, false, "impressions", "views"),
-            new("leads_generated", FieldKind.Count, false, "leads", "leads generated", "submissions", "form submissions"),
+            new("leads_generated", FieldKind.Count, false, "leads", "leads generated", "submissions", "form submissions") { SqlType = "integer" },
         ],
         ["title", "publish_date"]);
 

@@ -39,7 +39,12 @@ internal static class ImportEndpoints
             }
 
             http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = limit + MultipartOverhead;
-            var options = OptionsFrom(http.Request.Query, imports.Value);
+            var options = OptionsFrom(http.Request.Query, imports.Value, out var problem);
+            if (problem is not null)
+            {
+                return Results.Problem(problem, statusCode: 400);
+            }
+
             try
             {
                 var (stream, fileName) = await OpenUploadAsync(http.Request);
@@ -97,7 +102,12 @@ internal static class ImportEndpoints
                 return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), "Choose a dataset and a file.", 400);
             }
 
-            var options = OptionsFrom(new QueryCollection(form.ToDictionary(f => f.Key, f => f.Value)), imports.Value);
+            var options = OptionsFrom(new QueryCollection(form.ToDictionary(f => f.Key, f => f.Value)), imports.Value, out var problem);
+            if (problem is not null)
+            {
+                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), problem, 400);
+            }
+
             await using var stream = file.OpenReadStream();
             var id = await batches.CreateAsync(dataset.Name, file.FileName, stream, "upload", UserId(http.User), UserName(http.User), options, limit, http.RequestAborted);
             await batches.SetJobAsync(id, ImportJob.Enqueue(jobs, id, dataset.Name, Path.GetFileName(file.FileName)));
@@ -135,13 +145,24 @@ internal static class ImportEndpoints
         return (null, fallbackName);
     }
 
-    private static ImportOptions OptionsFrom(IQueryCollection values, ImportsOptions imports) => new()
+    /// <summary>The options of a query string or a form: partial, decimalComma, dateFormat, maxErrors, sumDuplicates, set (repeatable column=value).</summary>
+    private static ImportOptions OptionsFrom(IQueryCollection values, ImportsOptions imports, out string? problem)
     {
-        Partial = values["partial"].ToString() is "true" or "on" or "1",
-        DecimalComma = values["decimalComma"].ToString() is "true" or "on" or "1",
-        DateFormat = values["dateFormat"].ToString() is { Length: > 0 } format ? format : null,
-        MaxErrors = int.TryParse(values["maxErrors"], CultureInfo.InvariantCulture, out var max) && max > 0 ? Math.Min(max, imports.MaxErrors * 10) : imports.MaxErrors,
-    };
+        var dateFormat = values["dateFormat"].ToString() is { Length: > 0 } format ? format : null;
+        var (set, setProblem) = ImportOptions.ParseSet(values["set"]);
+        problem = setProblem ?? (dateFormat is null ? null : DateFormats.Problem(dateFormat));
+        return new()
+        {
+            Partial = IsTrue(values["partial"]),
+            DecimalComma = values["decimalComma"].ToString() is { Length: > 0 } mark ? IsTrue(mark) : null,
+            DateFormat = dateFormat,
+            SumDuplicates = IsTrue(values["sumDuplicates"]),
+            Set = set,
+            MaxErrors = int.TryParse(values["maxErrors"], CultureInfo.InvariantCulture, out var max) && max > 0 ? Math.Min(max, imports.MaxErrors * 10) : imports.MaxErrors,
+        };
+
+        static bool IsTrue(string? value) => value is "true" or "on" or "1";
+    }
 
     private static Guid? UserId(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub"), out var id) ? id : null;

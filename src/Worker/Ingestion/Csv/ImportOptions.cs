@@ -9,11 +9,41 @@ public sealed record ImportOptions
     /// <summary>Stop reading after this many errors; in partial mode, this many errors fail the whole file.</summary>
     public int MaxErrors { get; init; } = 100;
 
-    /// <summary>A date format for dates that are neither YYYY-MM-DD nor YYYYMMDD, e.g. "dd/MM/yyyy".</summary>
+    /// <summary>A date format for dates that are neither YYYY-MM-DD nor YYYYMMDD, e.g. "dd/MM/yyyy" (see <see cref="DateFormats"/>).</summary>
     public string? DateFormat { get; init; }
 
-    /// <summary>Numbers are written 1.234,56 (decimal comma) rather than 1,234.56.</summary>
-    public bool DecimalComma { get; init; }
+    /// <summary>
+    /// Numbers are written 1.234,56 (true) or 1,234.56 (false); null: inferred from the file, and a file
+    /// whose numbers could be read either way is refused.
+    /// </summary>
+    public bool? DecimalComma { get; init; }
+
+    /// <summary>Rows sharing a key are summed (additive columns only) instead of refused.</summary>
+    public bool SumDuplicates { get; init; }
+
+    /// <summary>A value for every row, for a column the file lacks (<c>--set channel_name=LinkedIn</c>): column name → value.</summary>
+    public IReadOnlyDictionary<string, string>? Set { get; init; }
+
+    /// <summary>
+    /// Reads <c>column=value</c> pairs (from --set, ?set= or the upload form's "set" field). Null and the
+    /// message when one is malformed.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, string>? Set, string? Problem) ParseSet(IEnumerable<string?> pairs)
+    {
+        var set = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in pairs.Where(p => !string.IsNullOrWhiteSpace(p)))
+        {
+            var parts = pair!.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Trim().Length == 0)
+            {
+                return (null, $"'{pair}' is not column=value (e.g. channel_name=LinkedIn).");
+            }
+
+            set[parts[0].Trim()] = parts[1].Trim();
+        }
+
+        return (set.Count == 0 ? null : set, null);
+    }
 
     /// <summary>Validate and compute what would change, then roll back.</summary>
     public bool DryRun { get; init; }
@@ -56,6 +86,9 @@ public sealed record ImportResult(
     IReadOnlyList<string> Notes,
     bool DryRun)
 {
+    /// <summary>Rows folded into another row with the same key (<see cref="ImportOptions.SumDuplicates"/>).</summary>
+    public long Combined { get; init; }
+
     public bool Succeeded => Status != ImportStatus.Rejected;
 }
 

@@ -15,5 +15,11 @@ public sealed class ImportsOptions
     [Range(1, 100_000)]
     public int MaxErrors { get; set; } = 100;
 
+    /// <summary>Longer fields refuse the file (with its line and column): 1 MiB of characters by default.</summary>
+    [Range(1, 64 * 1024)]
+    public int MaxFieldKilobytes { get; set; } = 1024;
+
+    public int MaxFieldChars => MaxFieldKilobytes * 1024;
+
     public long MaxFileBytes => MaxFileMegabytes * 1024L * 1024L;
 }

@@ -22,7 +22,8 @@ public sealed record InboxParameters
 
     public string? DateFormat { get; init; }
 
-    public bool DecimalComma { get; init; }
+    /// <summary>Declared decimal mark (true: 1.234,56); absent, inferred from each file.</summary>
+    public bool? DecimalComma { get; init; }
 
     /// <summary>
     /// A file is taken only once it has not been written, renamed or grown for this many seconds, so a

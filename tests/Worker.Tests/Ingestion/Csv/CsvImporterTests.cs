@@ -116,7 +116,8 @@ public sealed class CsvImporterTests
 
         var error = await Assert.ThrowsAsync<ImportRejectedException>(() => ImportAsync(db, Datasets.DigitalChannels, "Week,Sessions,Cost\n2026-01-01,10,5\n"));
 
-        Assert.Equal("Missing required column(s): report_date (e.g. 'date', 'day', 'report date'); channel_name (e.g. 'channel', 'session default channel group', 'default channel group'). Found: 'Week', 'Sessions', 'Cost'.", error.Message);
+        Assert.Equal("Missing required column(s): report_date (e.g. 'date', 'day', 'report date'); channel_name (e.g. 'channel', 'session default channel group', 'session primary channel group'). " +
+            "Found: 'Week', 'Sessions', 'Cost'. A column the export does not have can be given for the whole file, e.g. --set channel_name=LinkedIn.", error.Message);
     }
 
     [Fact]
@@ -144,18 +145,18 @@ public sealed class CsvImporterTests
 
         Assert.Equal(ImportStatus.Rejected, result.Status);
         Assert.Equal(
-            ["export.csv:2: column 'Date + Channel' value '2026-01-01 / Email' repeats a key that is also on line(s) 4; each key may appear once per file",
-             "export.csv:4: column 'Date + Channel' value '2026-01-01 / Email' repeats a key that is also on line(s) 2; each key may appear once per file"],
+            ["export.csv:2: column 'Date + Channel' value '2026-01-01 / Email' repeats a key that is also on line(s) 4; each key may appear once per file (or, for figures that add up, sum them: --sum-duplicates, sumDuplicates=true)",
+             "export.csv:4: column 'Date + Channel' value '2026-01-01 / Email' repeats a key that is also on line(s) 2; each key may appear once per file (or, for figures that add up, sum them: --sum-duplicates, sumDuplicates=true)"],
             result.Errors.Select(e => e.Describe("export.csv")));
         Assert.Equal(0, await ScalarAsync<long>(db, "select count(*) from digital_channels"));
     }
 
     [Theory]
     [InlineData("website_analytics", "Date,Bounce rate\n2026-01-01,140%\n", "column 'Bounce rate' value '140%' must be between 0 and 100 %")]
-    [InlineData("seo_sem_campaigns", "Campaign,Keyword,Start date,End date\nSearch,k,2026-02-01,2026-01-31\n", "column 'End date' value '2026-01-31' is before Start date (2026-02-01)")]
-    [InlineData("offline_events", "Campaign,Event,Date\nNo such campaign,E,2026-01-01\n", "column 'Campaign' value 'No such campaign' is not a known campaign")]
+    [InlineData("seo_sem_campaigns", "Campaign,Keyword,Clicks,Start date,End date\nSearch,k,1,2026-02-01,2026-01-31\n", "column 'End date' value '2026-01-31' is before Start date (2026-02-01)")]
+    [InlineData("offline_events", "Campaign,Event,Date,Attendees\nNo such campaign,E,2026-01-01,5\n", "column 'Campaign' value 'No such campaign' is not a known campaign")]
     [InlineData("content_pieces", "Title,Type,Publish date\nT,hologram,2026-01-01\n", "column 'Type' value 'hologram' must be one of blog, case_study")]
-    [InlineData("digital_channels", "Date,Channel\n01/02/2026,Email\n", "column 'Date' value '01/02/2026' is not a date in YYYY-MM-DD or YYYYMMDD form")]
+    [InlineData("digital_channels", "Date,Channel,Sessions\n2026-01-01,Email,1\n31.13.2026,Email,1\n", "column 'Date' value '31.13.2026' is not a date in YYYY-MM-DD or YYYYMMDD form")]
     [InlineData("digital_channels", "Date,Channel,Sessions\n2026-01-01,,4\n", "column 'Channel' value '' a value is required")]
     [InlineData("digital_channels", "Date,Channel,Sessions\n2026-01-01,Email,4.5\n", "column 'Sessions' value '4.5' must be a whole number")]
     public async Task Values_outside_their_domain_are_errors(string datasetName, string csv, string expected)
@@ -174,7 +175,7 @@ public sealed class CsvImporterTests
     {
         await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
 
-        var result = await ImportAsync(db, Datasets.DigitalChannels, "Date,Channel\n01/02/2026,Email\nJan 3, 2026,Email\n", new ImportOptions { DateFormat = "dd/MM/yyyy" });
+        var result = await ImportAsync(db, Datasets.DigitalChannels, "Date,Channel,Sessions\n01/02/2026,Email,1\n\"Jan 3, 2026\",Email,2\n", new ImportOptions { DateFormat = "dd/MM/yyyy" });
 
         Assert.Equal(ImportStatus.Loaded, result.Status);
         Assert.Equal("2026-01-03,2026-02-01", await ScalarAsync<string>(db, "select string_agg(report_date::text, ',' order by report_date) from digital_channels"));
@@ -183,7 +184,7 @@ public sealed class CsvImporterTests
     [Theory]
     [InlineData(new byte[0], "The file is empty.")]
     [InlineData(new byte[] { 0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00 }, "The file is not a text CSV file (it contains binary data). Export the report as CSV and upload that.")]
-    [InlineData(new byte[] { 0x44, 0x61, 0x74, 0x65, 0x2C, 0x43, 0x68, 0x61, 0x6E, 0x6E, 0x65, 0x6C, 0x0A }, "The file has a header row but no data rows.")]
+    [InlineData(new byte[] { 0x44, 0x61, 0x74, 0x65, 0x2C, 0x43, 0x68, 0x61, 0x6E, 0x6E, 0x65, 0x6C, 0x2C, 0x43, 0x6F, 0x73, 0x74, 0x0A }, "The file has a header row but no data rows.")]
     public async Task Empty_binary_and_header_only_files_are_refused_with_a_clear_message(byte[] content, string message)
     {
         await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
