@@ -50,7 +50,7 @@ internal static class UploadsPage
                     .Append("</td><td>").Append(E(batch.Dataset))
                     .Append("</td><td><a href=\"/uploads/").Append(batch.Id).Append("\">").Append(E(batch.FileName)).Append("</a>")
                     .Append("</td><td>").Append(E(batch.Status.Replace('_', ' ')))
-                    .Append("</td><td>").Append(batch.Finished ? E($"{batch.Inserted} / {batch.Updated} / {batch.Unchanged} / {batch.Rejected}") : "…").Append("</td></tr>");
+                    .Append("</td><td>").Append(!batch.Finished ? "…" : batch.RowsRead is null ? "—" : E($"{batch.Inserted} / {batch.Updated} / {batch.Unchanged} / {batch.Rejected}")).Append("</td></tr>");
             }
 
             html.Append("</tbody></table>");
