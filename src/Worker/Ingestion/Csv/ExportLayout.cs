@@ -162,8 +162,8 @@ public sealed partial class ExportLayout
         var missing = dataset.Columns.Where(c => c.Required && found.All(m => m.Column != c) && !constants.ContainsKey(c))
             .Select(c => $"{c.DisplayName} (e.g. {string.Join(", ", c.Aliases.Take(3).Select(a => $"'{a}'"))})");
         throw new ImportRejectedException(
-            $"Missing required column(s): {string.Join("; ", missing)}. Found: {Found(best)}. " +
-            "A column the export does not have can be given for the whole file, e.g. --set channel_name=LinkedIn.");
+            $"Missing required column(s): {string.Join("; ", missing)}. A column the export does not have can be given for the whole file " +
+            $"(e.g. --set channel_name=LinkedIn). Found: {Found(best)}.");
     }
 
     /// <summary>The next data row (totals rows, comments, blank lines and the footer skipped); false at the end.</summary>
@@ -242,7 +242,8 @@ public sealed partial class ExportLayout
         {
             _footerLine = line;
             _footerExcerpt = Excerpt(string.Join(_source.Delimiter, record).Trim(), 60);
-            FooterLines = 1;
+            FooterLines = 1 + _sample.Count;
+            _sample.Clear();
             while (_source.Read())
             {
                 FooterLines++;
@@ -318,7 +319,7 @@ public sealed partial class ExportLayout
     /// <summary>The --set values, checked against the dataset's columns.</summary>
     private static Dictionary<DatasetColumn, string> Constants(Dataset dataset, ImportOptions options)
     {
-        var constants = new Dictionary<DatasetColumn, string>();
+        var constants = new Dictionary<DatasetColumn, string>(ReferenceEqualityComparer.Instance);
         foreach (var (name, value) in options.Set ?? new Dictionary<string, string>())
         {
             var column = dataset.FindColumn(name) ?? throw new ImportRejectedException(
@@ -688,7 +689,7 @@ public sealed partial class ExportLayout
                 || text.Any(char.IsLetter) && DateOnly.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out date);
         }
 
-        [GeneratedRegex(@"^([A-Za-z]+\.? \d{1,2}, \d{4})\s*[-–]\s*([A-Za-z]+\.? \d{1,2}, \d{4})$")]
+        [GeneratedRegex(@"([A-Za-z]+\.? \d{1,2}, \d{4})\s*[-–]\s*([A-Za-z]+\.? \d{1,2}, \d{4})")]
         private static partial Regex Range();
 
         [GeneratedRegex(@"^(?:report\s+)?start(?:\s+date)?\s*:\s*(.+)$", RegexOptions.IgnoreCase)]

@@ -24,6 +24,7 @@ public sealed record InboxParameters
 
     /// <summary>Declared decimal mark (true: 1.234,56); absent, inferred from each file.</summary>
     public bool? DecimalComma { get; init; }
+
     /// <summary>
     /// A file is taken only once it has not been written, renamed or grown for this many seconds, so a
     /// file still being copied in is left for the next run.
