@@ -11,6 +11,9 @@ internal static class RequestErrors
     public static (int Status, string Detail)? ClientError(Exception? exception) => exception switch
     {
         BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+        Worker.Ingestion.Csv.FileTooLargeException tooLarge => (StatusCodes.Status413PayloadTooLarge, tooLarge.Message),
+        InvalidDataException invalid when invalid.Message.StartsWith("Multipart body length limit", StringComparison.Ordinal) =>
+            (StatusCodes.Status413PayloadTooLarge, "The request body is larger than the upload limit."),
         InvalidDataException => (StatusCodes.Status400BadRequest, "The request body is not valid form or multipart data."),
         _ => null,
     };

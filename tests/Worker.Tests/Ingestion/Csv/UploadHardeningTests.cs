@@ -186,6 +186,26 @@ public sealed class UploadHardeningTests(UploadServer server) : IClassFixture<Up
     }
 
     [Fact]
+    public async Task A_chunked_upload_form_over_the_limit_gets_413()
+    {
+        var marketing = await MarketingAsync();
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(await FormTokenAsync(marketing)), "__RequestVerificationToken" },
+            { new StringContent("digital_channels"), "dataset" },
+            { new StringContent("Date,Channel\n" + new string('x', 1_200_000)), "file", "chunked-form-large.csv" },
+        };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/uploads") { Content = form };
+        request.Headers.TransferEncodingChunked = true;
+
+        var response = await marketing.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await ProblemAsync(response);
+        Assert.Equal(0, await BatchesNamedAsync("chunked-form-large.csv"));
+    }
+
+    [Fact]
     public async Task An_unexpected_error_is_a_500_problem_without_internals()
     {
         var marketing = await MarketingAsync();
