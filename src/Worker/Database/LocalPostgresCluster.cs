@@ -239,6 +239,13 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Restarts the server on the same port (fast shutdown: open sessions are cut off), for fault tests.
+    /// Its output goes to the log file: a server writing to our pipe would keep it open for ever.
+    /// </summary>
+    internal Task RestartAsync() =>
+        RunServerToolAsync(_binDirectory, "pg_ctl", ["restart", "-D", _dataDirectory, "-m", "fast", "-w", "-t", "60", "-l", Path.Combine(_dataDirectory, "server.log")], _dataDirectory, CancellationToken.None);
+
     internal static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>Leaves the cluster; the last process using it stops it (whichever process started it).</summary>
@@ -272,15 +279,17 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         if (_throwaway)
         {
-            try
+            File.Delete(_dataDirectory + ".lock");
+            foreach (var folder in new[] { _dataDirectory, _dataDirectory + ".users" })
             {
-                Directory.Delete(_dataDirectory, recursive: true);
-                Directory.Delete(_dataDirectory + ".users", recursive: true);
-                File.Delete(_dataDirectory + ".lock");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // A temp folder left behind is harmless; the next test run sweeps it.
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A temp folder left behind is harmless; the next test run sweeps it.
+                }
             }
         }
     }

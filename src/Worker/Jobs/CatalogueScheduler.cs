@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -15,12 +16,21 @@ public sealed class CatalogueScheduler(JobCatalogue catalogue, IRecurringJobMana
     {
         foreach (var job in catalogue.Jobs)
         {
-            recurringJobs.AddOrUpdate<JobRunner>(
-                job.Id,
-                job.Queue,
-                runner => runner.RunAsync(job.Id, "schedule", null, CancellationToken.None),
-                job.Enabled ? job.Cron : Cron.Never(),
-                new RecurringJobOptions { TimeZone = job.TimeZone, MisfireHandling = MisfireHandlingMode.Relaxed });
+            try
+            {
+                recurringJobs.AddOrUpdate<JobRunner>(
+                    job.Id,
+                    job.Queue,
+                    runner => runner.RunAsync(job.Id, "schedule", null, CancellationToken.None),
+                    job.Enabled ? job.Cron : Cron.Never(),
+                    new RecurringJobOptions { TimeZone = job.TimeZone, MisfireHandling = MisfireHandlingMode.Relaxed });
+            }
+            catch (Exception ex) when (ex is PostgreSqlDistributedLockException or DistributedLockTimeoutException)
+            {
+                // Another worker is scheduling it, or one killed while doing so left its lock: the
+                // registration already there stays; the next start (any worker) updates it.
+                CatalogueSchedulerLog.Locked(logger, job.Id);
+            }
         }
 
         using var connection = storage.GetConnection();
@@ -38,6 +48,9 @@ internal static partial class CatalogueSchedulerLog
 {
     [LoggerMessage(2101, LogLevel.Information, "Job catalogue registered: {Count} recurring job(s)")]
     public static partial void Synchronised(ILogger logger, int count);
+
+    [LoggerMessage(2103, LogLevel.Warning, "Recurring job {JobId} is locked (another worker is scheduling it, or one that was killed left its lock): left as registered")]
+    public static partial void Locked(ILogger logger, string jobId);
 
     [LoggerMessage(2102, LogLevel.Information, "Removed recurring job {JobId}: no longer in the catalogue")]
     public static partial void Removed(ILogger logger, string jobId);

@@ -55,6 +55,10 @@ public static class JobsServiceCollectionExtensions
                     UseSlidingInvisibilityTimeout = true,
                     InvisibilityTimeout = TimeSpan.FromMinutes(5),
                     QueuePollInterval = TimeSpan.FromSeconds(options.QueuePollIntervalSeconds),
+                    // Hangfire's own locks (recurring-job scheduling) are held for milliseconds; one left
+                    // behind by a killed worker or a database restart is taken for abandoned after a minute
+                    // instead of ten, so recurring jobs and start-up are not held up that long.
+                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
                 })
                 .UseFilter(provider.GetRequiredService<CatalogueRetryFilter>())
                 .UseFilter(new JobResultFilter())

@@ -89,6 +89,13 @@ public sealed class WorkerProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>kill -9: the process gets no chance to clean up.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     private void Append(StringBuilder buffer, string? line)
     {
         if (line is null)
