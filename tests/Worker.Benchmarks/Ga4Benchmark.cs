@@ -20,6 +20,39 @@ internal static class Ga4Benchmark
     private const int Channels = 5_000;
     private const int Runs = 3;
 
+    public const string FakeCommand = "ga4-fake";
+
+    /// <summary>
+    /// For local demos: the fake GA4 server on a fixed loopback port with property 123456789 (Pacific/Auckland)
+    /// and a fresh service-account key, until Ctrl+C. Prints the settings that point a worker at it.
+    /// </summary>
+    public static async Task<int> ServeFakeAsync(int port)
+    {
+        await using var fake = await FakeGa4Server.StartAsync(port: port);
+        fake.AddProperty("123456789", "Pacific/Auckland");
+        var directory = Directory.CreateTempSubdirectory("ga4-fake-").FullName;
+        var key = fake.WriteServiceAccountKey(directory);
+        Console.WriteLine($"Fake GA4 Data API on {fake.BaseUrl} with property 123456789. Point a worker at it:");
+        Console.WriteLine($"  Ga4__BaseUrl={fake.BaseUrl} Ga4__CredentialsFile={key}");
+        Console.WriteLine("and set \"propertyId\": \"123456789\" in jobs/ga4-*.json. Ctrl+C stops it.");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Directory.Delete(directory, recursive: true);
+        return 0;
+    }
+
     public static async Task RunAsync(BenchmarkDatabase database)
     {
         await using var fake = await FakeGa4Server.StartAsync();
@@ -108,7 +141,8 @@ internal static class Ga4Benchmark
     private static async Task ResetAsync(BenchmarkDatabase database)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync("truncate public.digital_channels; delete from worker.ga4_sync_state; delete from worker.ga4_revisions; vacuum analyze public.digital_channels");
+        await connection.ExecuteAsync("truncate public.digital_channels; delete from worker.ga4_sync_state; delete from worker.ga4_revisions");
+        await connection.ExecuteAsync("vacuum analyze public.digital_channels");
     }
 
     private static async Task<(double Seconds, long PeakHeap)> MeasureAsync(Func<Task> operation)

@@ -26,6 +26,11 @@ if (args is [ImportBenchmark.ImportOnceCommand, var file])
     return await ImportBenchmark.ImportOnceAsync(file);
 }
 
+if (args is [Ga4Benchmark.FakeCommand, ..])
+{
+    return await Ga4Benchmark.ServeFakeAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 8089);
+}
+
 if (args.Length != 1 || !benchmarks.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"Usage: Worker.Benchmarks <{string.Join('|', benchmarks.Keys)}>");
