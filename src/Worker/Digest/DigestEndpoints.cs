@@ -42,7 +42,7 @@ internal static class DigestEndpoints
                     _ => null,
                 },
             });
-            return HtmlPage.Render("Digest preview", html);
+            return PageEndpoints.Rendered("Digest preview", html);
         });
 
         preview.MapGet("/email", async (HttpContext http, DigestPreview digest, DigestRenderer renderer) =>

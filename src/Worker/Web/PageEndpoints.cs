@@ -16,6 +16,10 @@ internal static class PageEndpoints
         where TComponent : Microsoft.AspNetCore.Components.IComponent =>
         new RazorComponentResult<TComponent>(parameters ?? new { }) { StatusCode = statusCode, ContentType = "text/html; charset=utf-8" };
 
+    /// <summary>Markup a component rendered to a string (HtmlRenderer), shown in the layout.</summary>
+    public static RazorComponentResult Rendered(string title, string renderedHtml, int statusCode = StatusCodes.Status200OK) =>
+        Page<RenderedPage>(new { Title = title, Html = renderedHtml }, statusCode);
+
     public static void UseWorkerErrorPages(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
