@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using MimeKit;
@@ -22,10 +23,10 @@ internal static class DigestEndpoints
     {
         var preview = app.MapGroup("/digest/preview").RequireAuthorization();
 
-        preview.MapGet("", async (HttpContext http, DigestPreview digest, IAntiforgery antiforgery, string? notice) =>
+        preview.MapGet("", async (HttpContext http, DigestPreview digest, string? notice) =>
         {
             var reader = await digest.ForAsync(http.User, http.RequestAborted);
-            var html = await digest.RenderPageAsync<DigestPreviewPage>(new Dictionary<string, object?>
+            return new RazorComponentResult<DigestPreviewPage>(new Dictionary<string, object?>
             {
                 [nameof(DigestPreviewPage.Content)] = reader.Content,
                 [nameof(DigestPreviewPage.Receives)] = reader.Receives,
@@ -33,7 +34,6 @@ internal static class DigestEndpoints
                 [nameof(DigestPreviewPage.CanSendTest)] = http.User.HasClaim(Permissions.ClaimType, Permissions.ActOnJobRuns),
                 [nameof(DigestPreviewPage.Grain)] = reader.Content.Period.Grain,
                 [nameof(DigestPreviewPage.TimeZone)] = reader.Content.ZoneLabel,
-                [nameof(DigestPreviewPage.Token)] = antiforgery.GetAndStoreTokens(http).RequestToken,
                 [nameof(DigestPreviewPage.Notice)] = notice switch
                 {
                     "sent" => "A test digest is on its way to your address.",
@@ -41,8 +41,7 @@ internal static class DigestEndpoints
                     "resumed" => "Your digest is resumed.",
                     _ => null,
                 },
-            });
-            return HtmlPage.Render("Digest preview", html);
+            }) { ContentType = "text/html; charset=utf-8" };
         });
 
         preview.MapGet("/email", async (HttpContext http, DigestPreview digest, DigestRenderer renderer) =>
@@ -100,7 +99,7 @@ internal static class DigestEndpoints
 }
 
 /// <summary>The signed-in user's digest, composed as the job would compose it for them.</summary>
-internal sealed class DigestPreview(DigestComposer composer, DigestRecipients recipients, JobCatalogue catalogue, TimeProvider time, IServiceProvider services, ILoggerFactory loggers)
+internal sealed class DigestPreview(DigestComposer composer, DigestRecipients recipients, JobCatalogue catalogue, TimeProvider time)
 {
     public sealed record Reader(DigestContent Content, bool Receives, bool Paused, string? Address);
 
@@ -114,13 +113,6 @@ internal sealed class DigestPreview(DigestComposer composer, DigestRecipients re
         var name = user.FindFirstValue(ClaimTypes.Name) is { Length: > 0 } n ? n : user.FindFirstValue(ClaimTypes.Email) ?? "there";
         var content = await composer.ComposeAsync(userId, null, name, timeZone, period, now, cancellationToken);
         return new Reader(content, receives, paused, user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue("email"));
-    }
-
-    public async Task<string> RenderPageAsync<TComponent>(Dictionary<string, object?> parameters) where TComponent : IComponent
-    {
-        await using var renderer = new HtmlRenderer(services, loggers);
-        return await renderer.Dispatcher.InvokeAsync(async () =>
-            (await renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString());
     }
 
     public static Guid UserId(ClaimsPrincipal user) =>

@@ -120,6 +120,8 @@ internal sealed class EtlPage : RazorPage
             html.Append("</tbody></table>");
         }
 
+        AppendDigestDeliveries(html, services.GetRequiredService<Worker.Digest.DigestDeliveries>().Latest(10));
+
         html.Append("<h3>Recent failures</h3>");
         var recent = overview.RecentFailures(10);
         if (recent.Count == 0)
@@ -140,6 +142,29 @@ internal sealed class EtlPage : RazorPage
 
         html.Append("</div></div>");
         WriteLiteral(html.ToString());
+    }
+
+    /// <summary>The KPI digest's latest deliveries (worker.digest_deliveries); outside addresses masked.</summary>
+    private static void AppendDigestDeliveries(StringBuilder html, IReadOnlyList<Worker.Digest.DigestDelivery> deliveries)
+    {
+        html.Append("<h3>Digest deliveries</h3>");
+        if (deliveries.Count == 0)
+        {
+            html.Append("<p class=\"etl-no-digest\">No digest sent yet.</p>");
+            return;
+        }
+
+        html.Append("<table class=\"table etl-digest\"><thead><tr><th>When</th><th>Period</th><th>Recipient</th><th>Channel</th><th>Status</th><th>Attempts</th><th>KPIs / reason</th></tr></thead><tbody>");
+        foreach (var d in deliveries)
+        {
+            html.Append("<tr><td>").Append(Time(d.LastAttemptAt)).Append("</td><td>")
+                .Append(E(d.PeriodStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " – " + d.PeriodEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))
+                .Append("</td><td>").Append(E(Worker.Digest.DigestDeliveries.Shown(d.RecipientName))).Append("</td><td>").Append(E(d.Channel))
+                .Append("</td><td>").Append(d.Status == "failed" ? "<span class=\"text-danger\">failed</span>" : E(d.Status))
+                .Append("</td><td>").Append(d.Attempts).Append("</td><td>").Append(E(d.Reason ?? d.Kpis?.ToString(CultureInfo.InvariantCulture))).Append("</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
     }
 
     private static string E(string? text) => HtmlPage.Encode(text);
