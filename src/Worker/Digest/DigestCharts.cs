@@ -13,6 +13,9 @@ public static class DigestCharts
     public const int Width = 600;
     public const int Height = 260;
 
+    /// <summary>The highest percentage of target the axis shows.</summary>
+    public const double Cap = 200;
+
     // A sans-serif face that Debian (and the container image) has; ScottPlot falls back to its default elsewhere.
     private const string Font = "DejaVu Sans";
 
@@ -60,7 +63,13 @@ public static class DigestCharts
             automatic.LabelFormatter = d => d.ToString("d MMM", System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        plot.Axes.Left.Label.Text = "% of target";
+        // One runaway KPI (a ROI at 560 %) would flatten every other line: the axis stops at Cap and says so.
+        var highest = series.SelectMany(x => x.Points).Max(p => (double)p.Percent!.Value);
+        var lowest = series.SelectMany(x => x.Points).Min(p => (double)p.Percent!.Value);
+        var top = Math.Min(Math.Max(highest, 100) * 1.08, Cap);
+        var bottom = Math.Max(Math.Min(lowest, 100) - 0.08 * (top - Math.Min(lowest, 100)), 0);
+        plot.Axes.SetLimitsY(bottom, top);
+        plot.Axes.Left.Label.Text = highest > Cap ? $"% of target (axis cut at {Cap:0} %)" : "% of target";
         plot.Axes.Left.Label.FontSize = 12;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 11;
         plot.Axes.Left.TickLabelStyle.FontSize = 11;
@@ -68,7 +77,8 @@ public static class DigestCharts
         plot.Legend.BackgroundColor = Colors.White;
         plot.Legend.OutlineColor = Color.FromHex("#e3e6ec");
         plot.ShowLegend(Edge.Bottom);
-        plot.Axes.Margins(0.04, 0.12);
+        plot.Axes.Margins(horizontal: 0.04);
+        plot.Axes.SetLimitsY(bottom, top);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 

@@ -9,18 +9,13 @@ namespace Worker.Digest;
 /// with their own permissions, an outside address or a webhook channel as its role), never with the
 /// worker's identity, in their time zone.
 /// </summary>
-public sealed partial class DigestComposer(IServiceProvider services, IOptions<DigestOptions> options)
+public sealed partial class DigestComposer(IKpiScorecard scorecard, IOptions<DigestOptions> options)
 {
-    // Resolved when used, not at start: the KPI layer registers the scorecard, and a worker without
-    // it must still start (the digest then fails saying why).
-    private IKpiScorecard Scorecard => services.GetService<IKpiScorecard>()
-        ?? throw new InvalidOperationException("The KPI layer is not registered (no IKpiScorecard): the digest has nothing to read.");
-
     public async Task<DigestContent> ComposeAsync(Guid? userId, string? role, string name, string? timeZone, DigestPeriod period, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var cards = userId is { } id
-            ? await Scorecard.ReadForUserAsync(id, cancellationToken)
-            : await Scorecard.ReadForRoleAsync(role ?? throw new ArgumentNullException(nameof(role), "A reader is a user or a role."), cancellationToken);
+            ? await scorecard.ReadForUserAsync(id, cancellationToken)
+            : await scorecard.ReadForRoleAsync(role ?? throw new ArgumentNullException(nameof(role), "A reader is a user or a role."), cancellationToken);
         return DigestContent.Create(name, period, Zone(timeZone), now, cards, options.Value.PublicUrl);
     }
 

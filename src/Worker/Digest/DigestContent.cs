@@ -12,7 +12,7 @@ public sealed record DigestContent(
     IReadOnlyList<DigestDomain> Domains,
     string PublicUrl)
 {
-    public static readonly string[] DomainOrder = ["sales", "marketing", "ops", "finance"];
+    public static readonly string[] DomainOrder = ["sales", "marketing", "operations", "finance"];
 
     public static DigestContent Create(string recipientName, DigestPeriod period, TimeZoneInfo zone, DateTimeOffset preparedAt, IEnumerable<KpiCard> cards, string publicUrl)
     {
@@ -50,7 +50,6 @@ public sealed record DigestDomain(string Domain, IReadOnlyList<KpiCard> Cards)
 {
     public string Title => Domain switch
     {
-        "ops" => "Operations",
         _ => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(Domain),
     };
 
@@ -63,14 +62,8 @@ public sealed record DigestDomain(string Domain, IReadOnlyList<KpiCard> Cards)
 /// <summary>How KPI numbers read in the digest (and its attachments' display columns).</summary>
 public static class DigestFormat
 {
-    public static string Value(decimal? value, string unit) => value is not { } v ? "—" : unit switch
-    {
-        "ratio" or "percent" => v.ToString("0.0 %", CultureInfo.InvariantCulture),
-        "hours" => v.ToString("#,##0.0", CultureInfo.InvariantCulture) + " h",
-        "currency" => Math.Abs(v) >= 1000 ? v.ToString("#,##0", CultureInfo.InvariantCulture) : v.ToString("#,##0.00", CultureInfo.InvariantCulture),
-        "count" => v.ToString("#,##0", CultureInfo.InvariantCulture),
-        _ => v.ToString("#,##0.##", CultureInfo.InvariantCulture),
-    };
+    /// <summary>A value as the KPI page shows it (the definition's display format), so page and digest never disagree.</summary>
+    public static string Value(decimal? value, string displayFormat) => Worker.Kpi.KpiFormat.Value(value, displayFormat);
 
     public static string Attainment(decimal? attainment) => attainment is { } a ? a.ToString("0 %", CultureInfo.InvariantCulture) : "—";
 
@@ -87,6 +80,7 @@ public static class DigestFormat
         "amber" => "Near target",
         "red" => "Off target",
         "no_data" => "No data",
+        "no_target" => "No target",
         "error" => "Error",
         _ => status,
     };
@@ -105,6 +99,6 @@ public static class DigestFormat
         (card.PeriodKind == "to_date" ? "so far: " : "") + DigestPeriod.Range(card.PeriodStart, card.PeriodEnd);
 
     public static string Revision(KpiCard card, Func<DateTimeOffset, string> local) => card.RevisedFrom is { } from
-        ? $"revised from {Value(from, card.Unit)}" + (card.RevisedAt is { } at ? $" on {local(at)}" : "")
+        ? $"revised from {Value(from, card.DisplayFormat)}" + (card.RevisedAt is { } at ? $" on {local(at)}" : "")
         : "";
 }

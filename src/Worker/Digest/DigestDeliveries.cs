@@ -64,6 +64,20 @@ public sealed class DigestDeliveries(NpgsqlDataSource dataSource)
             new { count }, cancellationToken: cancellationToken))).ToList();
     }
 
+    /// <summary>The latest deliveries for the ETL page (synchronous, as the dashboard's pages are).</summary>
+    public IReadOnlyList<DigestDelivery> Latest(int count)
+    {
+        using var connection = dataSource.OpenConnection();
+        return connection.Query<DigestDelivery>(Select + " order by last_attempt_at desc, recipient limit @count", new { count }).ToList();
+    }
+
+    /// <summary>A recipient as the ETL page shows it: a name, or an outside address with its mailbox masked.</summary>
+    public static string Shown(string recipientName)
+    {
+        var at = recipientName.IndexOf('@', StringComparison.Ordinal);
+        return at <= 0 ? recipientName : recipientName[0] + "…" + recipientName[at..];
+    }
+
     private static DateTime Day(DateOnly date) => date.ToDateTime(TimeOnly.MinValue);
 
     private const string Select = """

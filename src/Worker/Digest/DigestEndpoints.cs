@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using MimeKit;
@@ -22,10 +23,10 @@ internal static class DigestEndpoints
     {
         var preview = app.MapGroup("/digest/preview").RequireAuthorization();
 
-        preview.MapGet("", async (HttpContext http, DigestPreview digest, IAntiforgery antiforgery, string? notice) =>
+        preview.MapGet("", async (HttpContext http, DigestPreview digest, string? notice) =>
         {
             var reader = await digest.ForAsync(http.User, http.RequestAborted);
-            IReadOnlyDictionary<string, object?> parameters = new Dictionary<string, object?>
+            return new RazorComponentResult<DigestPreviewPage>(new Dictionary<string, object?>
             {
                 [nameof(DigestPreviewPage.Content)] = reader.Content,
                 [nameof(DigestPreviewPage.Receives)] = reader.Receives,
@@ -33,7 +34,6 @@ internal static class DigestEndpoints
                 [nameof(DigestPreviewPage.CanSendTest)] = http.User.HasClaim(Permissions.ClaimType, Permissions.ActOnJobRuns),
                 [nameof(DigestPreviewPage.Grain)] = reader.Content.Period.Grain,
                 [nameof(DigestPreviewPage.TimeZone)] = reader.Content.ZoneLabel,
-                [nameof(DigestPreviewPage.Token)] = antiforgery.GetAndStoreTokens(http).RequestToken,
                 [nameof(DigestPreviewPage.Notice)] = notice switch
                 {
                     "sent" => "A test digest is on its way to your address.",
@@ -41,8 +41,7 @@ internal static class DigestEndpoints
                     "resumed" => "Your digest is resumed.",
                     _ => null,
                 },
-            };
-            return new Microsoft.AspNetCore.Http.HttpResults.RazorComponentResult<DigestPreviewPage>(parameters) { ContentType = "text/html; charset=utf-8" };
+            }) { ContentType = "text/html; charset=utf-8" };
         });
 
         preview.MapGet("/email", async (HttpContext http, DigestPreview digest, DigestRenderer renderer) =>

@@ -28,7 +28,9 @@ public sealed record RenderedDigest(DigestContent Content, string Html, string T
         }
 
         var stem = DigestAttachments.FileStem(Content);
-        body.Attachments.Add(stem + ".csv", Csv, new ContentType("text", "csv") { Charset = "utf-8" });
+        // Base64, not quoted-printable: the file arrives byte for byte whatever the relays do to long lines.
+        var csv = (MimePart)body.Attachments.Add(stem + ".csv", Csv, new ContentType("text", "csv") { Charset = "utf-8" });
+        csv.ContentTransferEncoding = ContentEncoding.Base64;
         body.Attachments.Add(stem + ".xlsx", Xlsx, ContentType.Parse("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
         message.Body = body.ToMessageBody();
         return message;
@@ -80,8 +82,8 @@ public sealed class DigestRenderer(IServiceProvider services, ILoggerFactory log
             text.Append('\n').Append(domain.Title.ToUpperInvariant()).Append('\n');
             foreach (var card in domain.Cards)
             {
-                text.Append("- ").Append(card.Name).Append(" (").Append(DigestFormat.Period(card)).Append("): ").Append(DigestFormat.Value(card.Value, card.Unit))
-                    .Append(" vs target ").Append(DigestFormat.Value(card.Target, card.Unit)).Append(", ").Append(DigestFormat.Attainment(card.Attainment))
+                text.Append("- ").Append(card.Name).Append(" (").Append(DigestFormat.Period(card)).Append("): ").Append(DigestFormat.Value(card.Value, card.DisplayFormat))
+                    .Append(" vs target ").Append(DigestFormat.Value(card.Target, card.DisplayFormat)).Append(", ").Append(DigestFormat.Attainment(card.Attainment))
                     .Append(", ").Append(DigestFormat.StatusLabel(card.Status)).Append(", vs comparable ").Append(DigestFormat.Change(card.Change));
                 if (card.RevisedFrom is not null)
                 {

@@ -65,7 +65,7 @@ public sealed class DigestWebhook(IHttpClientFactory httpClients)
                 ["facts"] = new JsonArray([.. d.Cards.Select(c => (JsonNode)new JsonObject
                 {
                     ["name"] = c.Name + (c.PeriodKind == "to_date" ? " (so far)" : ""),
-                    ["value"] = $"{DigestFormat.Value(c.Value, c.Unit)} / {DigestFormat.Value(c.Target, c.Unit)} · {DigestFormat.StatusLabel(c.Status)} · {DigestFormat.Change(c.Change)}",
+                    ["value"] = $"{DigestFormat.Value(c.Value, c.DisplayFormat)} / {DigestFormat.Value(c.Target, c.DisplayFormat)} · {DigestFormat.StatusLabel(c.Status)} · {DigestFormat.Change(c.Change)}",
                 })]),
             })]),
             ["period"] = new JsonObject { ["grain"] = content.Period.Grain, ["start"] = content.Period.Start.ToString("yyyy-MM-dd", null), ["end"] = content.Period.End.ToString("yyyy-MM-dd", null) },
@@ -89,7 +89,7 @@ public sealed class DigestWebhook(IHttpClientFactory httpClients)
     private static string Line(Kpi.KpiCard c)
     {
         var mark = c.Status switch { "green" => "🟢", "amber" => "🟡", "red" => "🔴", _ => "⚪" };
-        return $"{mark} {c.Name}{(c.PeriodKind == "to_date" ? " (so far)" : "")}: {DigestFormat.Value(c.Value, c.Unit)} vs {DigestFormat.Value(c.Target, c.Unit)} ({DigestFormat.Change(c.Change)})"
+        return $"{mark} {c.Name}{(c.PeriodKind == "to_date" ? " (so far)" : "")}: {DigestFormat.Value(c.Value, c.DisplayFormat)} vs {DigestFormat.Value(c.Target, c.DisplayFormat)} ({DigestFormat.Change(c.Change)})"
             + (c.RevisedFrom is not null ? " ✎ revised" : "");
     }
 

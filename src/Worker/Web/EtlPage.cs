@@ -29,6 +29,7 @@ internal sealed class EtlPage : RazorPage
         typeof(FreshnessSection),
         typeof(Ga4Section),
         typeof(ImportsSection),
+        typeof(DigestSection),
         typeof(FailuresSection),
     ];
 

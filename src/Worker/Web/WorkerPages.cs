@@ -20,6 +20,7 @@ public sealed class WorkerPages(EndpointDataSource endpoints)
     public static readonly IReadOnlyList<WorkerPage> Navigation =
     [
         new("KPIs", "/kpis", user => user.May(Permissions.ReadKpis)),
+        new("Digest", "/digest/preview", user => user.May(Permissions.ReadKpis)),
         new("Uploads", "/uploads", user => user.May(Permissions.UploadMarketingData)),
         new("ETL", "/hangfire/etl", MayViewJobs),
         new("Jobs", "/hangfire/jobs/enqueued", MayViewJobs),

@@ -210,8 +210,7 @@ public sealed class DigestJobTests(SeededDatabase db) : IClassFixture<SeededData
         var messages = new List<MimeMessage>();
         foreach (var raw in _smtp.ReceivedEmail)
         {
-            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw.Data));
-            var message = await MimeMessage.LoadAsync(stream);
+            var message = await ReceivedMail.ParseAsync(raw);
             if (_seen.Add(message.MessageId ?? ""))
             {
                 messages.Add(message);

@@ -31,11 +31,11 @@ public sealed class DigestRenderingTests
     public async Task Times_are_shown_in_the_recipients_time_zone()
     {
         var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
-        var message = await RoundTripAsync(Content("Kenji", SampleCards.All.Where(c => c.Domain == "ops").ToList(), tokyo));
+        var message = await RoundTripAsync(Content("Kenji", SampleCards.All.Where(c => c.Domain == "operations").ToList(), tokyo));
 
         Assert.Contains("Prepared Mon 30 Nov 2026 15:45 Asia/Tokyo", DigestMessageAssert.Html(message), StringComparison.Ordinal);
         Assert.Contains("Data as of Mon 30 Nov 2026 15:15 Asia/Tokyo", DigestMessageAssert.Html(message), StringComparison.Ordinal);
-        DigestMessageAssert.HoldsExactly(message, [.. SampleCards.All.Where(c => c.Domain == "ops")], tokyo);
+        DigestMessageAssert.HoldsExactly(message, [.. SampleCards.All.Where(c => c.Domain == "operations")], tokyo);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal sealed class PermissionScorecard(NpgsqlDataSource dataSource, IReadOnly
     {
         ["sales"] = "read_sales_leads",
         ["marketing"] = "read_marketing_data",
-        ["ops"] = "read_ops_tickets",
+        ["operations"] = "read_ops_tickets",
         ["finance"] = "read_finance_data",
     };
 

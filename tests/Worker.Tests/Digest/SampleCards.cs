@@ -19,9 +19,9 @@ internal static class SampleCards
             ("marketing", "Leads", "count", "higher_is_better", 412m, 400m),
             ("marketing", "Cost per lead", "currency", "lower_is_better", 38.5m, 35m),
             ("marketing", "Sessions", "count", "higher_is_better", 58_210m, 60_000m),
-            ("ops", "SLA compliance", "ratio", "higher_is_better", 0.912m, 0.95m),
-            ("ops", "Open backlog", "count", "lower_is_better", 143m, 120m),
-            ("ops", "Resolution time", "hours", "lower_is_better", 18.4m, 24m),
+            ("operations", "SLA compliance", "ratio", "higher_is_better", 0.912m, 0.95m),
+            ("operations", "Open backlog", "count", "lower_is_better", 143m, 120m),
+            ("operations", "Resolution time", "hours", "lower_is_better", 18.4m, 24m),
             ("finance", "Gross margin", "ratio", "higher_is_better", 0.412m, 0.4m),
             ("finance", "AR over 90 days", "currency", "lower_is_better", 48_900m, 40_000m),
             ("finance", "Revenue", "currency", "higher_is_better", 1_240_000m, 1_200_000m),
@@ -40,15 +40,17 @@ internal static class SampleCards
             var attainment = Math.Round(d.Direction == "lower_is_better" ? d.Target / d.Value : d.Value / d.Target, 4);
             cards.Add(new KpiCard(id, d.Domain, d.Name, null, d.Unit, d.Direction, "week", "closed", weekStart, weekStart.AddDays(6),
                 d.Value, d.Target, attainment, Status(d.Direction, d.Value, d.Target), Math.Round(d.Value * 0.95m, 3), 0.0526m,
-                i == 3 ? 398m : null, i == 3 ? ComputedAt.AddDays(-2) : null, ComputedAt, ComputedAt.AddMinutes(-30), null, trend));
+                i == 3 ? 398m : null, i == 3 ? ComputedAt.AddDays(-2) : null, ComputedAt, ComputedAt.AddMinutes(-30), null, trend) { DisplayFormat = Format(d.Unit) });
             var toDate = d.Unit is "ratio" or "hours" ? Math.Round(d.Value * 0.98m, 3) : Math.Round(d.Value / 7, 3);
             cards.Add(new KpiCard(id, d.Domain, d.Name, null, d.Unit, d.Direction, "week", "to_date", weekStart.AddDays(7), weekStart.AddDays(7),
                 toDate, d.Unit is "ratio" or "hours" ? d.Target : Math.Round(d.Target / 7, 3), 0.97m, "amber", Math.Round(toDate * 1.1m, 3), -0.0909m,
-                null, null, ComputedAt, ComputedAt.AddMinutes(-30), null, trend));
+                null, null, ComputedAt, ComputedAt.AddMinutes(-30), null, trend) { DisplayFormat = Format(d.Unit) });
         }
 
         return cards;
     }
+
+    private static string Format(string unit) => unit switch { "count" => "integer", "ratio" => "percent", _ => unit };
 
     private static string Status(string direction, decimal value, decimal target)
     {
