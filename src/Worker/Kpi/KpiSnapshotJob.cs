@@ -99,13 +99,7 @@ public sealed class KpiSnapshotJob(NpgsqlDataSource dataSource, IOptions<KpiOpti
         var wanted = planned.Select(p => (Plan: p, Own: IndexOf(p.Kpi.Calculation, p.Period),
             Comparison: p.Comparison is { } c ? IndexOf(p.Kpi.Calculation, c) : (int?)null)).ToList();
         var keys = pairs.OrderBy(p => p.Value).Select(p => p.Key).ToList();
-        var evaluations = (await connection.QueryAsync<Evaluation>(new CommandDefinition(KpiSql.Evaluate, new
-        {
-            indexes = Enumerable.Range(0, keys.Count).ToArray(),
-            calculations = keys.Select(k => k.Calculation).ToArray(),
-            starts = keys.Select(k => k.Start).ToArray(),
-            ends = keys.Select(k => k.End).ToArray(),
-        }, transaction, cancellationToken: cancellationToken))).ToDictionary(e => e.Index);
+        var evaluations = await EvaluateAsync(connection, transaction, keys, cancellationToken);
 
         var rows = wanted.Select(w => Build(w.Plan, evaluations[w.Own], w.Comparison is { } c ? evaluations[c] : null,
             TargetOn(targets[w.Plan.Kpi.Id], w.Plan.Kpi.TargetValue, w.Plan.FullPeriod.Start))).ToList();
@@ -140,6 +134,103 @@ public sealed class KpiSnapshotJob(NpgsqlDataSource dataSource, IOptions<KpiOpti
 
         KpiLog.Snapshotted(logger, kpis.Count, counts.Written, counts.Revised, failed.Count, stopwatch.ElapsedMilliseconds);
         return new Result(today, kpis.Count, keys.Count, counts.Written, counts.Inserted, counts.Revised, failed.Count, stopwatch.ElapsedMilliseconds);
+    }
+
+    private sealed record Resolved(string Calculation, string? Callee, bool? ReturnsRatio, string? Error, DateTime? DataAsOf);
+
+    /// <summary>
+    /// Evaluates every (calculation, period) pair. Each distinct calculation is first resolved against
+    /// the catalog (kpi.resolve_calculation); the resolved functions are then called in one statement
+    /// whose calls are built only from the catalog's own quoted names of the resolved functions, with the
+    /// dates as parameters: as fast as PostgreSQL calling them itself. If that statement fails (one
+    /// function raised), the pairs are evaluated again one call at a time through kpi.evaluate, which
+    /// catches each call's error, so the failing KPI gets its error and the others their values.
+    /// </summary>
+    private static async Task<Dictionary<int, Evaluation>> EvaluateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        List<(string Calculation, DateOnly Start, DateOnly End)> keys, CancellationToken cancellationToken)
+    {
+        var resolved = (await connection.QueryAsync<Resolved>(new CommandDefinition("""
+            select c.calculation,
+              (select format('%I.%I', n.nspname, p.proname) from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+               where p.oid = r.function_oid) as callee,
+              r.returns_ratio as ReturnsRatio, r.error, kpi.data_as_of(r.function_oid) as DataAsOf
+            from unnest(@calculations::text[]) as c (calculation)
+            cross join lateral kpi.resolve_calculation(c.calculation) r
+            """, new { calculations = keys.Select(k => k.Calculation).Distinct(StringComparer.Ordinal).ToArray() }, transaction,
+            cancellationToken: cancellationToken))).ToDictionary(r => r.Calculation, StringComparer.Ordinal);
+
+        var callable = resolved.Values.Where(r => r.Callee is not null).OrderBy(r => r.Calculation, StringComparer.Ordinal).ToList();
+        var functionIndex = callable.Select((r, i) => (r.Calculation, i)).ToDictionary(x => x.Calculation, x => x.i, StringComparer.Ordinal);
+        var results = new Dictionary<int, Evaluation>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (resolved[keys[i].Calculation].Error is { } error)
+            {
+                results[i] = new Evaluation(i, null, null, null, error, null);
+            }
+        }
+
+        var toCall = Enumerable.Range(0, keys.Count).Where(i => functionIndex.ContainsKey(keys[i].Calculation)).ToList();
+        if (toCall.Count == 0)
+        {
+            return results;
+        }
+
+        string Cases(bool ratio) => string.Concat(callable.Where(r => r.ReturnsRatio == ratio)
+            .Select(r => $" when {functionIndex[r.Calculation]} then {r.Callee}(p.period_start, p.period_end)"));
+        var values = Cases(ratio: false);
+        var ratios = Cases(ratio: true);
+        var sql = $"""
+            select x.idx as "Index", x.v as "Value", (x.r).numerator as "Numerator", (x.r).denominator as "Denominator"
+            from (
+              select p.idx, {(values.Length > 0 ? $"case p.fn{values} end" : "null::numeric")} as v,
+                {(ratios.Length > 0 ? $"case p.fn{ratios} end" : "null::kpi.ratio")} as r
+              from unnest(@indexes::integer[], @functions::integer[], @starts::date[], @ends::date[]) as p (idx, fn, period_start, period_end)
+              offset 0
+            ) x
+            """;
+        var parameters = new
+        {
+            indexes = toCall.ToArray(),
+            functions = toCall.Select(i => functionIndex[keys[i].Calculation]).ToArray(),
+            starts = toCall.Select(i => keys[i].Start).ToArray(),
+            ends = toCall.Select(i => keys[i].End).ToArray(),
+        };
+
+        List<(int Index, decimal? Value, decimal? Numerator, decimal? Denominator)> rows;
+        await transaction.SaveAsync("evaluate", cancellationToken);
+        try
+        {
+            rows = (await connection.QueryAsync<(int Index, decimal? Value, decimal? Numerator, decimal? Denominator)>(
+                new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken))).ToList();
+            await transaction.ReleaseAsync("evaluate", cancellationToken);
+        }
+        catch (PostgresException)
+        {
+            // One of the functions raised: evaluate call by call, each error caught for its own KPI.
+            await transaction.RollbackAsync("evaluate", cancellationToken);
+            foreach (var one in await connection.QueryAsync<Evaluation>(new CommandDefinition(KpiSql.Evaluate, new
+            {
+                indexes = toCall.ToArray(),
+                calculations = toCall.Select(i => keys[i].Calculation).ToArray(),
+                starts = parameters.starts,
+                ends = parameters.ends,
+            }, transaction, cancellationToken: cancellationToken)))
+            {
+                results[one.Index] = one;
+            }
+
+            return results;
+        }
+
+        foreach (var (index, value, numerator, denominator) in rows)
+        {
+            var r = resolved[keys[index].Calculation];
+            var ratioValue = r.ReturnsRatio == true ? (denominator is { } d && d != 0 && numerator is { } n ? n / d : (decimal?)null) : value;
+            results[index] = new Evaluation(index, ratioValue, numerator, denominator, null, r.DataAsOf);
+        }
+
+        return results;
     }
 
     /// <summary>
