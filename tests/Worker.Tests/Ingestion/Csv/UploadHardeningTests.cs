@@ -243,6 +243,6 @@ public sealed class UploadHardeningTests(UploadServer server) : IClassFixture<Up
         var message = batch.GetProperty("message").GetString()!;
         Assert.InRange(message.Length, 1, 2_000);
         Assert.Contains("Found: 'c0', 'c1',", message, StringComparison.Ordinal);
-        Assert.EndsWith(" and 99988 more.", message, StringComparison.Ordinal);
+        Assert.Contains(" and 99988 more", message, StringComparison.Ordinal);
     }
 }
