@@ -96,6 +96,45 @@ public sealed class JobAlertTests(MigratedDatabase db) : IClassFixture<MigratedD
         Assert.Single(webhook.Received);
     }
 
+    [Fact]
+    public async Task With_the_mail_server_and_the_webhook_both_down_the_alert_job_succeeds_and_logs_each_failure_without_the_address()
+    {
+        var secretPath = "/hooks/T000/B000/secret-token";
+        var options = Options.Create(new AlertOptions
+        {
+            Email = new EmailChannelOptions { To = ["ops@example.com"] },
+            Webhook = new WebhookChannelOptions { Url = $"http://127.0.0.1:{Hosting.WorkerProcessTests.FreePort()}{secretPath}" },
+        });
+        var smtp = Options.Create(new SmtpOptions { Host = "127.0.0.1", Port = Hosting.WorkerProcessTests.FreePort(), Security = "None" });
+        var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        IAlertChannel[] channels = [new EmailAlertChannel(new SmtpMailer(smtp), options), new WebhookAlertChannel(services.GetRequiredService<IHttpClientFactory>(), options)];
+        var log = new CapturingLogger<AlertDispatcher>();
+
+        var sent = await new AlertDispatcher(channels, log).SendAsync(new Alert(AlertKind.Failed, "some-job", "42", "boom", DateTime.UtcNow), CancellationToken.None);
+
+        Assert.Equal(0, sent); // and no exception: the alert job itself succeeds
+        Assert.Equal(["email", "webhook"], log.Messages.Where(m => m.Contains("could not be sent by", StringComparison.Ordinal))
+            .Select(m => m.Contains("by email", StringComparison.Ordinal) ? "email" : "webhook").Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(log.Messages, m => m.Contains(secretPath, StringComparison.Ordinal));
+    }
+
+    private sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
+    }
+
     private static async Task WaitAsync(SemaphoreSlim arrivals, string what)
     {
         if (!await arrivals.WaitAsync(Timeout))

@@ -6,7 +6,7 @@ namespace Worker.Tests.Database;
 /// <summary>Several real worker processes sharing the embedded cluster (no connection string configured).</summary>
 public sealed class EmbeddedClusterTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(300); // a fresh cluster: initdb and every migration, durably
 
     [Fact]
     public async Task The_cluster_stays_up_while_any_process_uses_it_and_the_last_one_to_leave_stops_it()
