@@ -80,7 +80,7 @@ public sealed partial record DatasetColumn(string Column, FieldKind Kind, bool R
     };
 
     /// <summary>Every header that maps to this column, normalised (the column name itself included), best first.</summary>
-    public IReadOnlyList<string> NormalisedHeaders => field ??= [.. Aliases.Append(Column).Append(DisplayName).Select(HeaderName.Normalise).Distinct()];
+    public IReadOnlyList<string> NormalisedHeaders { get; } = [.. Aliases.Append(Column).Select(HeaderName.Normalise).Distinct()];
 
     private static decimal Pow10(int exponent)
     {

@@ -242,7 +242,8 @@ public sealed partial class ExportLayout
         {
             _footerLine = line;
             _footerExcerpt = Excerpt(string.Join(_source.Delimiter, record).Trim(), 60);
-            FooterLines = 1;
+            FooterLines = 1 + _sample.Count;
+            _sample.Clear();
             while (_source.Read())
             {
                 FooterLines++;
@@ -318,7 +319,7 @@ public sealed partial class ExportLayout
     /// <summary>The --set values, checked against the dataset's columns.</summary>
     private static Dictionary<DatasetColumn, string> Constants(Dataset dataset, ImportOptions options)
     {
-        var constants = new Dictionary<DatasetColumn, string>();
+        var constants = new Dictionary<DatasetColumn, string>(ReferenceEqualityComparer.Instance);
         foreach (var (name, value) in options.Set ?? new Dictionary<string, string>())
         {
             var column = dataset.FindColumn(name) ?? throw new ImportRejectedException(
@@ -688,7 +689,7 @@ public sealed partial class ExportLayout
                 || text.Any(char.IsLetter) && DateOnly.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out date);
         }
 
-        [GeneratedRegex(@"^([A-Za-z]+\.? \d{1,2}, \d{4})\s*[-–]\s*([A-Za-z]+\.? \d{1,2}, \d{4})$")]
+        [GeneratedRegex(@"([A-Za-z]+\.? \d{1,2}, \d{4})\s*[-–]\s*([A-Za-z]+\.? \d{1,2}, \d{4})")]
         private static partial Regex Range();
 
         [GeneratedRegex(@"^(?:report\s+)?start(?:\s+date)?\s*:\s*(.+)$", RegexOptions.IgnoreCase)]
