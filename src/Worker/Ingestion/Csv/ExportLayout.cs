@@ -162,8 +162,8 @@ public sealed partial class ExportLayout
         var missing = dataset.Columns.Where(c => c.Required && found.All(m => m.Column != c) && !constants.ContainsKey(c))
             .Select(c => $"{c.DisplayName} (e.g. {string.Join(", ", c.Aliases.Take(3).Select(a => $"'{a}'"))})");
         throw new ImportRejectedException(
-            $"Missing required column(s): {string.Join("; ", missing)}. Found: {Found(best)}. " +
-            "A column the export does not have can be given for the whole file, e.g. --set channel_name=LinkedIn.");
+            $"Missing required column(s): {string.Join("; ", missing)}. A column the export does not have can be given for the whole file " +
+            $"(e.g. --set channel_name=LinkedIn). Found: {Found(best)}.");
     }
 
     /// <summary>The next data row (totals rows, comments, blank lines and the footer skipped); false at the end.</summary>

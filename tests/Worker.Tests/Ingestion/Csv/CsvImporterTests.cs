@@ -117,7 +117,7 @@ public sealed class CsvImporterTests
         var error = await Assert.ThrowsAsync<ImportRejectedException>(() => ImportAsync(db, Datasets.DigitalChannels, "Week,Sessions,Cost\n2026-01-01,10,5\n"));
 
         Assert.Equal("Missing required column(s): report_date (e.g. 'date', 'day', 'report date'); channel_name (e.g. 'channel', 'session default channel group', 'session primary channel group'). " +
-            "Found: 'Week', 'Sessions', 'Cost'. A column the export does not have can be given for the whole file, e.g. --set channel_name=LinkedIn.", error.Message);
+            "A column the export does not have can be given for the whole file (e.g. --set channel_name=LinkedIn). Found: 'Week', 'Sessions', 'Cost'.", error.Message);
     }
 
     [Fact]
@@ -290,5 +290,29 @@ public sealed class CsvImporterTests
         Assert.Equal("file,line,column,value,reason", lines[0]);
         Assert.Equal("f.csv,2,Channel,\"'=HYPERLINK(\"\"http://x\"\")\",is bad", lines[1]);
         Assert.Equal("f.csv,3,Cost,\"'@SUM(A1)\",is bad", lines[2]);
+    }
+
+    [Fact]
+    public async Task Bad_values_unknown_campaigns_and_repeated_keys_are_reported_in_one_pass()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+        await ExecuteAsync(db, "insert into marketing_campaigns (name, campaign_type, start_date) values ('Expo', 'offline', '2026-01-01')");
+
+        var result = await ImportAsync(db, Datasets.OfflineEvents, "Campaign,Event,Date,Attendees\nExpo,A,2026-01-01,ten\nNope,B,2026-01-02,5\nExpo,C,2026-01-03,1\nExpo,C,2026-01-03,2\n");
+
+        Assert.Equal(ImportStatus.Rejected, result.Status);
+        Assert.Equal(["2:Attendees", "3:Campaign", "4:Campaign + Event + Date", "5:Campaign + Event + Date"], result.Errors.Select(e => $"{e.Line}:{e.Column}"));
+        Assert.Equal(0, await ScalarAsync<long>(db, "select count(*) from offline_events"));
+    }
+
+    [Fact]
+    public async Task Partial_mode_in_which_every_row_is_rejected_is_refused_not_partly_loaded()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+
+        var result = await ImportAsync(db, Datasets.DigitalChannels, "Date,Channel,Sessions\n2026-01-01,Email,x\n2026-01-02,Email,y\n", new ImportOptions { Partial = true });
+
+        Assert.Equal((ImportStatus.Rejected, 2L, 0L), (result.Status, result.Rejected, result.Inserted));
+        Assert.Equal(0, await ScalarAsync<long>(db, "select count(*) from digital_channels"));
     }
 }
