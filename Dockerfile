@@ -14,7 +14,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false \
     DOTNET_ENVIRONMENT=Production \
     ASPNETCORE_ENVIRONMENT=Production \
-    Urls=http://+:8080
+    ASPNETCORE_HTTP_PORTS=8080
 WORKDIR /app
 COPY --from=build /app ./
 COPY appsettings.json ./

@@ -14,6 +14,7 @@ if (command.Validate() is { } problem)
 var contentRoot = ContentRoot.Locate();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = command.HostArguments, ContentRootPath = contentRoot });
 builder.AddWorkerLogging();
+builder.UseDevelopmentPortUnlessConfigured();
 
 try
 {
@@ -52,14 +53,29 @@ try
 }
 catch (Exception ex) when (ex is MigrationException or JobCatalogueException or JobInputException)
 {
-    Log.Error("{Message}", ex.Message);
-    await Console.Error.WriteLineAsync(ex.Message);
+    // Said once: a command's user reads the plain message; the host's log (on stderr too) has it.
+    if (command.Command == CommandLine.Host)
+    {
+        Log.Error("{Message}", ex.Message);
+    }
+    else
+    {
+        await Console.Error.WriteLineAsync(ex.Message);
+    }
+
     return 1;
 }
 catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or System.ComponentModel.DataAnnotations.ValidationException)
 {
-    Log.Fatal(ex, "The worker could not start");
-    await Console.Error.WriteLineAsync(ex.Message);
+    if (command.Command == CommandLine.Host)
+    {
+        Log.Fatal(ex, "The worker could not start");
+    }
+    else
+    {
+        await Console.Error.WriteLineAsync(ex.Message);
+    }
+
     return 1;
 }
 finally

@@ -97,8 +97,43 @@ public sealed class WorkerProcessTests
         await using var command = new Npgsql.NpgsqlCommand("select status || '/' || trigger from worker.job_runs where job_id = 'prune-run-history'", connection);
         Assert.Equal("succeeded/command", await command.ExecuteScalarAsync());
         var jobLine = Assert.Single(worker.StandardError.Split('\n'), l => l.Contains("Deleted 0 finished run(s)", StringComparison.Ordinal));
-        Assert.Contains("\"JobId\": \"prune-run-history\"", jobLine, StringComparison.Ordinal);
-        Assert.Contains("\"RunId\": ", jobLine, StringComparison.Ordinal);
+        Assert.Contains("\"JobId\":\"prune-run-history\"", jobLine, StringComparison.Ordinal);
+        Assert.Contains("\"RunId\":", jobLine, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ASPNETCORE_URLS")]
+    [InlineData("ASPNETCORE_HTTP_PORTS")]
+    public async Task The_conventional_variables_choose_where_the_host_listens(string variable)
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+        var port = FreePort();
+        var value = variable == "ASPNETCORE_URLS" ? $"http://127.0.0.1:{port}" : port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, new Dictionary<string, string> { [variable] = value, ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        await worker.WaitForOutputAsync("Application started", Timeout);
+        using var http = new HttpClient();
+        var live = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health/live"));
+        worker.SendTerminate();
+        await worker.WaitForExitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Contains($":{port}", worker.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(":5080", worker.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Log_lines_name_their_source_and_do_not_end_in_empty_braces()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Migrated);
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, arguments: ["run", "prune-run-history"]);
+
+        Assert.Equal(0, await worker.WaitForExitAsync(Timeout));
+        var lines = worker.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith('[')).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.DoesNotContain("] : ", l, StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.False(l.EndsWith("{}", StringComparison.Ordinal), l));
     }
 
     [Fact]
@@ -113,6 +148,7 @@ public sealed class WorkerProcessTests
         Assert.Contains(" inbox-content-pieces, inbox-digital-channels, ", worker.StandardError, StringComparison.Ordinal);
         Assert.Contains(" prune-run-history", worker.StandardError, StringComparison.Ordinal);
         Assert.Contains(" refresh-kpi-views", worker.StandardError, StringComparison.Ordinal);
+        Assert.Single(worker.StandardError.Split('\n'), l => l.Contains("No job 'no-such-job'", StringComparison.Ordinal)); // said once
     }
 
     [Fact]
