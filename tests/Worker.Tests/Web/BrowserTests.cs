@@ -87,10 +87,10 @@ public sealed partial class BrowserTests(DashboardServer server) : IClassFixture
     [BrowserTheory]
     [InlineData("director", "/hangfire/etl", "/kpis")]
     [InlineData("admin", "/hangfire/etl", "/hangfire/etl")]
-    [InlineData("sales", "/account", "/kpis")]
+    [InlineData("sales", "/digest/preview", "/kpis")]
     [InlineData("marketing", "/uploads", "/uploads")]
     [InlineData("ops", "/hangfire/etl", "/hangfire/etl")]
-    [InlineData("finance", "/account", "/kpis")]
+    [InlineData("finance", "/digest/preview", "/kpis")]
     public async Task Each_role_signs_in_lands_on_its_page_opens_every_link_it_is_offered_and_signs_out(string role, string landing, string landingWithKpis)
     {
         using var playwright = await Playwright.CreateAsync();
