@@ -30,7 +30,7 @@ public sealed class WorkerPages(EndpointDataSource endpoints)
     /// <summary>
     /// Where users land after signing in: the first of these they may open. Those who run jobs (ops)
     /// land on the ETL page, those who upload (marketing) on Uploads, everyone else (directors, the
-    /// domain roles) on the KPIs, or else whatever they may open.
+    /// domain roles) on the KPIs, or else whatever they may open (until the KPI page exists: the digest preview).
     /// </summary>
     private static readonly IReadOnlyList<WorkerPage> LandingOrder =
     [
@@ -38,6 +38,7 @@ public sealed class WorkerPages(EndpointDataSource endpoints)
         new("Uploads", "/uploads", user => user.May(Permissions.UploadMarketingData)),
         new("KPIs", "/kpis", user => user.May(Permissions.ReadKpis)),
         new("ETL", "/hangfire/etl", MayViewJobs),
+        new("Digest", "/digest/preview", user => user.May(Permissions.ReadKpis)),
     ];
 
     private readonly Lazy<IReadOnlyList<(string Path, bool CatchAll)>> _mapped = new(() => endpoints.Endpoints

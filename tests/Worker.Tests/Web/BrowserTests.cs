@@ -84,6 +84,57 @@ public sealed partial class BrowserTests(DashboardServer server) : IClassFixture
         }
     }
 
+    [BrowserTheory]
+    [InlineData("director", "/hangfire/etl", "/kpis")]
+    [InlineData("admin", "/hangfire/etl", "/hangfire/etl")]
+    [InlineData("sales", "/digest/preview", "/kpis")]
+    [InlineData("marketing", "/uploads", "/uploads")]
+    [InlineData("ops", "/hangfire/etl", "/hangfire/etl")]
+    [InlineData("finance", "/digest/preview", "/kpis")]
+    public async Task Each_role_signs_in_lands_on_its_page_opens_every_link_it_is_offered_and_signs_out(string role, string landing, string landingWithKpis)
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 1280, Height = 800 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
+        var kpis = await page.APIRequest.GetAsync(server.Url + "/kpis", new() { MaxRedirects = 0 });
+        var expected = kpis.Status == 404 ? landing : landingWithKpis;
+
+        await page.GotoAsync(server.Url + "/signin");
+        await page.FillAsync("#email", $"{role}@example.com");
+        await page.FillAsync("#password", "worker-dev-password");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(server.Url + expected);
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "screens"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetTempPath(), "screens", $"{role}-landing.png"), FullPage = true });
+
+        // The navigation: ours on the worker's pages, Hangfire's on the dashboard's.
+        var links = await page.Locator("nav.navbar ul.nav a, .navbar .navbar-nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.NotEmpty(links);
+        foreach (var link in links.Where(l => l != "/signout").Distinct())
+        {
+            var response = await page.GotoAsync(server.Url + link);
+            Assert.True(response is { Status: 200 }, $"{role}: {link} answered {response?.Status}");
+            Assert.DoesNotContain("This page is not open to your role", await page.ContentAsync(), StringComparison.Ordinal);
+        }
+
+        // Signing out from where the user landed: the layout's button, or the dashboard menu's link.
+        await page.GotoAsync(server.Url + expected);
+        if (expected.StartsWith("/hangfire", StringComparison.Ordinal))
+        {
+            await page.ClickAsync(".navbar-nav a[href='/signout']");
+        }
+        else
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        }
+
+        await page.WaitForURLAsync(server.Url + "/signin");
+        await page.GotoAsync(server.Url + expected);
+        Assert.StartsWith(server.Url + "/signin", page.Url, StringComparison.Ordinal);
+    }
+
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = BrowserFactAttribute.ChromiumPath,

@@ -23,10 +23,10 @@ public sealed class RolePagesTests(RolePagesTests.Server server) : IClassFixture
     [Theory]
     [InlineData("director", "/kpis", "/hangfire/etl")]
     [InlineData("admin", "/hangfire/etl", "/hangfire/etl")]
-    [InlineData("sales", "/kpis", "/account")]
+    [InlineData("sales", "/kpis", "/digest/preview")]
     [InlineData("marketing", "/uploads", "/uploads")]
     [InlineData("ops", "/hangfire/etl", "/hangfire/etl")]
-    [InlineData("finance", "/kpis", "/account")]
+    [InlineData("finance", "/kpis", "/digest/preview")]
     public async Task Each_role_lands_on_the_page_for_its_work(string role, string withKpiPage, string withoutKpiPage)
     {
         using var session = server.Session();
