@@ -102,6 +102,25 @@ public sealed class ImportApiTests(DashboardServer server) : IClassFixture<Dashb
     }
 
     [Fact]
+    public async Task A_file_refused_before_any_row_shows_a_dash_for_its_counts_in_the_upload_history()
+    {
+        using var marketing = await SignedInAsync("marketing");
+
+        var response = await marketing.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/imports/digital_channels?fileName=no-columns.csv")
+        {
+            Content = new StringContent("Colour,Shape\nred,round\n", Encoding.UTF8, "text/csv"),
+        });
+        var batch = await WaitForBatchAsync(marketing, response.Headers.Location!.OriginalString, "no-columns.csv");
+        var history = await (await marketing.GetPageAsync("/uploads")).Content.ReadAsStringAsync();
+
+        Assert.Equal("rejected", batch.GetProperty("status").GetString());
+        var row = System.Text.RegularExpressions.Regex.Match(history, "<tr>(?:(?!</tr>).)*" + System.Text.RegularExpressions.Regex.Escape("no-columns.csv</a>") + "(?:(?!</tr>).)*</tr>",
+            System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        Assert.Contains("<td class=\"number\">—</td>", WebUtility.HtmlDecode(row), StringComparison.Ordinal);
+        Assert.DoesNotContain(" /  / ", row, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_upload_page_takes_a_file_and_shows_its_counts_and_the_history()
     {
         using var marketing = await SignedInAsync("marketing");
