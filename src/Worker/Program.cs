@@ -44,6 +44,7 @@ try
     var startupReport = await app.Services.GetRequiredService<Migrator>().MigrateAsync(seedOnStart, startup.Token);
     Log.Information("Migrated: {Applied} script(s) applied{Seeded}", startupReport.Applied.Count, seedOnStart ? ", seed loaded" : "");
     app.Services.GetRequiredService<CatalogueScheduler>().Synchronise();
+    await Worker.Kpi.KpiFirstRun.QueueIfNoSnapshotAsync(app.Services, startup.Token);
 
     app.MapWorkerHealthEndpoints();
     app.MapWorkerWeb();

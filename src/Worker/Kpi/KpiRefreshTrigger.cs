@@ -46,7 +46,7 @@ public sealed class KpiRefreshTrigger(
 
         var job = catalogue.Get(RefreshKpiViewsJob.JobId);
         var delay = TimeSpan.FromSeconds(settings.RefreshDebounceSeconds);
-        var hangfireJobId = client.Schedule<JobRunner>(job.Queue, r => r.RunAsync(job.Id, "after ingestion", null, CancellationToken.None), delay);
+        var hangfireJobId = client.Schedule<JobRunner>(job.Queue, r => r.RunAsync(job.Id, JobTriggers.Ingestion, null, CancellationToken.None), delay);
         await connection.ExecuteAsync(new CommandDefinition("update kpi.refresh_requests set scheduled_job_id = @hangfireJobId where id",
             new { hangfireJobId }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);

@@ -46,7 +46,7 @@ public sealed class RefreshKpiViewsJob(
         var refreshed = await RefreshAsync(parameters.LockWaitSeconds, cancellationToken);
         if (parameters.ThenRun is { } next && catalogue.Contains(next))
         {
-            JobRunner.Enqueue(client, catalogue.Get(next), "after " + TypeName);
+            JobRunner.Enqueue(client, catalogue.Get(next), JobTriggers.AfterJob);
         }
 
         return new JobSummary(0, refreshed.Count, new Dictionary<string, object?>

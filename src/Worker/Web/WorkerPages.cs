@@ -24,7 +24,6 @@ public sealed class WorkerPages(EndpointDataSource endpoints)
         new("Uploads", "/uploads", user => user.May(Permissions.UploadMarketingData)),
         new("ETL", "/hangfire/etl", MayViewJobs),
         new("Jobs", "/hangfire/jobs/enqueued", MayViewJobs),
-        new("Digest", "/digest/preview", user => user.May(Permissions.ReadKpis)),
     ];
 
     /// <summary>

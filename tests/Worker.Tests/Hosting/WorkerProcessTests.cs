@@ -46,6 +46,22 @@ public sealed class WorkerProcessTests
     }
 
     [Fact]
+    public async Task A_host_started_on_data_without_KPI_snapshots_refreshes_and_snapshots_at_once()
+    {
+        await using var db = await ScratchDatabase.CreateAsync(DatabaseContent.Seeded);
+
+        await using var worker = WorkerProcess.Start(db.ConnectionString, new Dictionary<string, string> { ["Hangfire__QueuePollIntervalSeconds"] = "0.2" },
+            "--urls", $"http://127.0.0.1:{FreePort()}");
+        await worker.WaitForOutputAsync(new System.Text.RegularExpressions.Regex(@"Job kpi-snapshot run \d+ succeeded"), Timeout);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        var snapshots = (long)(await new Npgsql.NpgsqlCommand("select count(*) from kpi.snapshots", connection).ExecuteScalarAsync())!;
+        var triggers = await new Npgsql.NpgsqlCommand("select string_agg(job_id || '/' || trigger, ',' order by id) from worker.job_runs", connection).ExecuteScalarAsync();
+        Assert.True(snapshots > 0, "no KPI snapshot after start");
+        Assert.Contains("refresh-kpi-views/schedule", (string)triggers!, StringComparison.Ordinal);
+        Assert.Contains("kpi-snapshot/after-job", (string)triggers!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_command_prints_usage_and_exits_2()
     {
         await using var worker = WorkerProcess.Start("Host=unused", arguments: ["frobnicate"]);
