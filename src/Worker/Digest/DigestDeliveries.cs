@@ -57,13 +57,6 @@ public sealed class DigestDeliveries(NpgsqlDataSource dataSource)
             new { Start = Day(period.Start) }, cancellationToken: cancellationToken))).ToList();
     }
 
-    public async Task<IReadOnlyList<DigestDelivery>> LatestAsync(int count, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<DigestDelivery>(new CommandDefinition(Select + " order by last_attempt_at desc, recipient limit @count",
-            new { count }, cancellationToken: cancellationToken))).ToList();
-    }
-
     /// <summary>The latest deliveries for the ETL page (synchronous, as the dashboard's pages are).</summary>
     public IReadOnlyList<DigestDelivery> Latest(int count)
     {
