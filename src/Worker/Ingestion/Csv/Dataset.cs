@@ -122,6 +122,9 @@ public sealed record Dataset(string Name, string Table, string Description, IRea
     /// </summary>
     public IReadOnlyList<string> DefaultedKey { get; init; } = [];
 
+    /// <summary>The value (an SQL literal) the <see cref="DefaultedKey"/> columns take for an upload.</summary>
+    public const string UploadKeyValue = "'csv'";
+
     /// <summary>
     /// For datasets of one row per day: headers of a period's end ("Reporting ends"). A row whose end
     /// differs from its date covers a period and is refused; equal, it is the normal daily case.
