@@ -38,6 +38,8 @@ try
             return await WorkerCommands.RunJobAsync(app.Services, command.Arguments[0]);
         case CommandLine.Import:
             return await WorkerCommands.ImportAsync(app.Services, command);
+        case CommandLine.ImportRerun:
+            return await WorkerCommands.RerunImportAsync(app.Services, command.Arguments[0]);
     }
 
     var seedOnStart = builder.Configuration.GetValue<bool?>("Database:SeedOnStart") ?? app.Environment.IsDevelopment();

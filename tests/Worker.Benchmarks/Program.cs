@@ -4,7 +4,7 @@ using Worker.Database;
 using Worker.Hosting;
 
 // Benchmarks of the worker, each against a named baseline measured in the same run.
-//   dotnet run -c Release --project tests/Worker.Benchmarks -- rls|pickup|import|ga4|kpi
+//   dotnet run -c Release --project tests/Worker.Benchmarks -- rls|pickup|import|ga4|kpi|scaleout|uploads
 // Uses WORKER_BENCH_DATABASE (a server where it may create a database) if set, else a throwaway
 // local cluster with fsync on, like a real server.
 var benchmarks = new Dictionary<string, Func<BenchmarkDatabase, Task>>(StringComparer.Ordinal)
@@ -14,6 +14,8 @@ var benchmarks = new Dictionary<string, Func<BenchmarkDatabase, Task>>(StringCom
     ["import"] = ImportBenchmark.RunAsync,
     ["ga4"] = Ga4Benchmark.RunAsync,
     ["kpi"] = KpiBenchmark.RunAsync,
+    ["scaleout"] = ScaleOutBenchmark.RunAsync,
+    ["uploads"] = UploadsBenchmark.RunAsync,
 };
 
 if (args is [PickupLatencyBenchmark.EnqueueCommand])

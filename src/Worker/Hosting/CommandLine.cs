@@ -10,6 +10,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
     public const string Jobs = "jobs";
     public const string Run = "run";
     public const string Import = "import";
+    public const string ImportRerun = "import-rerun";
 
     public const string Usage = """
         Usage: Worker [command]
@@ -21,6 +22,9 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
           import <dataset> <file> [--dry-run] [--partial] [--max-errors=N] [--date-format=dd/MM/yyyy] [--decimal-comma[=false]]
                  [--sum-duplicates] [--set column=value ...]
                               validate and load one CSV file; exit 0 when loaded, 1 with line-numbered errors
+          import-rerun <batch-id>
+                              load an interrupted import again from its stored file, in process; exit 0 when
+                              loaded, 1 when refused (not interrupted, file pruned) or not loaded
 
         Host options are ASP.NET Core's, e.g. --urls http://127.0.0.1:5080.
         """;
@@ -75,6 +79,7 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Arguments
             Migrate => (["--seed"], 0),
             Jobs => ([], 0),
             Run => ([], 1),
+            ImportRerun => ([], 1),
             Import => (["--dry-run", "--partial", "--max-errors", "--date-format", "--decimal-comma", "--sum-duplicates", "--set"], 2),
             _ => null,
         };

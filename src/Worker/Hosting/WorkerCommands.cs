@@ -131,6 +131,52 @@ internal static class WorkerCommands
             return 1;
         }
 
+        return PrintResult(result, fileName, dataset.Name);
+    }
+
+    /// <summary>
+    /// Loads an interrupted batch again from its stored file, in this process (under the batch's lease,
+    /// like a worker's job), and prints the outcome as <c>import</c> does. A batch that is not
+    /// interrupted, or whose file was pruned, is refused with the reason.
+    /// </summary>
+    public static async Task<int> RerunImportAsync(IServiceProvider services, string batchId)
+    {
+        if (!Guid.TryParse(batchId, out var id))
+        {
+            Console.WriteLine($"'{batchId}' is not an import batch id (a uuid, as /uploads/<id> and GET /api/imports/<id> show it).");
+            return 2;
+        }
+
+        await services.GetRequiredService<Migrator>().MigrateAsync(seed: false);
+        var batches = services.GetRequiredService<ImportBatches>();
+        var batch = await batches.FindAsync(id);
+        if (ImportRerun.Refusal(batch, id) is { } refused)
+        {
+            Console.WriteLine(refused.Message);
+            return 1;
+        }
+
+        Console.WriteLine($"Re-running {batch!.FileName} → {batch.Dataset} (batch {id}, run {batch.Attempts + 1}).");
+        try
+        {
+            var result = await services.GetRequiredService<ImportJob>().RunAsync(id, batch.Dataset, batch.FileName, CancellationToken.None)
+                ?? throw new ImportRejectedException((await batches.FindAsync(id))!.Message!);
+            return PrintResult(result, batch.FileName, batch.Dataset);
+        }
+        catch (ImportRejectedException ex)
+        {
+            Console.WriteLine($"{batch.FileName}: {ex.Message}");
+            return 1;
+        }
+        catch (ImportBusyException ex)
+        {
+            Console.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+
+    private static int PrintResult(ImportResult result, string fileName, string dataset)
+    {
         foreach (var error in result.Errors)
         {
             Console.WriteLine(error.Describe(fileName));
@@ -142,7 +188,7 @@ internal static class WorkerCommands
         }
 
         var verb = result.Status switch { ImportStatus.Loaded => "loaded", ImportStatus.PartiallyLoaded => "partially loaded", _ => "refused, nothing changed" };
-        Console.WriteLine($"{fileName} → {dataset.Name}: {verb}{(result.DryRun ? " (dry run)" : "")}. {result.RowsRead} rows read, {result.Inserted} inserted, " +
+        Console.WriteLine($"{fileName} → {dataset}: {verb}{(result.DryRun ? " (dry run)" : "")}. {result.RowsRead} rows read, {result.Inserted} inserted, " +
             $"{result.Updated} updated, {result.Unchanged} unchanged, {result.Rejected} rejected, {result.Skipped} totals rows skipped" +
             (result.Combined > 0 ? $", {result.Combined} rows combined with another of the same key." : "."));
         return result.Succeeded ? 0 : 1;

@@ -54,6 +54,14 @@ public sealed class WorkerProcess : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>A loopback port nothing listens on, for a worker's --urls.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Completes when a line containing <paramref name="text"/> appears on stdout or stderr.</summary>
     public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
         WaitForOutputAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(text)), timeout);

@@ -15,8 +15,9 @@ public sealed record ImportActor(Guid? UserId, string Name);
 /// forms), <see cref="FieldParser"/> checks each cell, and the good rows are written by binary COPY
 /// (each value as its column's type) into a temporary staging table, or straight into an empty table.
 /// Then unknown campaigns, and keys the <see cref="KeyFilter"/> saw twice, are confirmed in SQL, and
-/// one upsert on the natural key writes only the rows whose values differ. All in one transaction: a
-/// bad file, a crash or a dry run leaves the table as it was.
+/// one upsert on the natural key writes only the rows whose values differ. All in one transaction, with
+/// the audit row and the batch's final state: a bad file, a crash or a dry run leaves the table as it
+/// was, and a load that committed is always recorded as loaded.
 /// </summary>
 public sealed partial class CsvImporter(NpgsqlDataSource dataSource, IOptions<ImportsOptions>? imports = null)
 {
@@ -208,8 +209,17 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource, IOptions<Im
                     record = "import-batch:" + (batchId?.ToString() ?? "cli"),
                     changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected = rejectedRows, combined }),
                 }, cancellationToken);
+            var result = Result(status, inserted, updated, unchanged);
+            // The batch's record of this load commits with the rows, or neither does: a worker dying at any
+            // point leaves either both (loaded) or neither (interrupted, and a re-run loads it).
+            if (batchId is { } id && !await ImportBatches.RecordOutcomeAsync(connection, transaction, id, result, null, failed: false, cancellationToken))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new InvalidOperationException($"Import batch {id} was finished by another run meanwhile: this load was rolled back.");
+            }
+
             await transaction.CommitAsync(cancellationToken);
-            return Result(status, inserted, updated, unchanged);
+            return result;
         }
 
         long Unchanged(long inserted, long updated) => rowsRead - rejectedRows - combined - inserted - updated;

@@ -9,7 +9,8 @@ namespace Worker.Ingestion.Csv;
 public sealed record ImportBatch(
     Guid Id, string Dataset, string FileName, string Sha256, long SizeBytes, string Source, string UploadedByName, string Status,
     string? HangfireJobId, long? RowsRead, long? Inserted, long? Updated, long? Unchanged, long? Rejected, long? Skipped,
-    string? Errors, string? Notes, string? Message, Guid? SameFileAs, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt)
+    string? Errors, string? Notes, string? Message, Guid? SameFileAs, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
+    int Attempts, DateTime? FilePrunedAt)
 {
     public bool Finished => Status is not ("queued" or "running");
 
@@ -95,7 +96,7 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
         id, dataset, file_name as FileName, sha256, size_bytes as SizeBytes, source, uploaded_by_name as UploadedByName, status,
         hangfire_job_id as HangfireJobId, rows_read as RowsRead, inserted, updated, unchanged, rejected, skipped,
         errors::text as Errors, notes::text as Notes, message, same_file_as as SameFileAs, created_at as CreatedAt,
-        started_at as StartedAt, finished_at as FinishedAt
+        started_at as StartedAt, finished_at as FinishedAt, attempts, file_pruned_at as FilePrunedAt
         """;
 
     /// <summary>
@@ -196,9 +197,25 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Records the outcome and drops the stored file: a finished batch is final, never run again. A batch
-    /// that is already final is left as it is.
+    /// that is already final is left as it is. A load that wrote rows records its outcome in its own
+    /// transaction (<see cref="RecordOutcomeAsync"/>); this is for the outcomes that wrote nothing.
     /// </summary>
     public async Task FinishAsync(Guid id, ImportResult? result, string? message, bool failed)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await RecordOutcomeAsync(connection, transaction, id, result, message, failed, CancellationToken.None);
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>
+    /// Writes the batch's final state (status, counts, notes) and deletes its stored file, in the
+    /// caller's transaction: the import writes it in the transaction of the data, so the rows and the
+    /// record of loading them commit together or not at all. False when the batch was already final
+    /// (nothing is changed then).
+    /// </summary>
+    internal static async Task<bool> RecordOutcomeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, ImportResult? result, string? message,
+        bool failed, CancellationToken cancellationToken)
     {
         var status = failed ? "failed" : result?.Status switch
         {
@@ -206,9 +223,7 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
             ImportStatus.PartiallyLoaded => "partially_loaded",
             _ => "rejected",
         };
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var updated = await connection.ExecuteAsync("""
+        var updated = await connection.ExecuteAsync(new CommandDefinition("""
             update worker.import_batches set status = @status, finished_at = now(), message = @message,
               rows_read = @RowsRead, inserted = @Inserted, updated = @Updated, unchanged = @Unchanged, rejected = @Rejected, skipped = @Skipped,
               errors = @errors::jsonb, notes = @notes::jsonb
@@ -218,13 +233,13 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
             id, status, message, result?.RowsRead, result?.Inserted, result?.Updated, result?.Unchanged, result?.Rejected, result?.Skipped,
             errors = result is null ? null : JsonSerializer.Serialize(result.Errors, JsonSerializerOptions.Web),
             notes = result is null ? null : JsonSerializer.Serialize(result.Notes),
-        }, transaction);
+        }, transaction, cancellationToken: cancellationToken));
         if (!failed && updated > 0)
         {
-            await connection.ExecuteAsync("delete from worker.import_files where batch_id = @id", new { id }, transaction);
+            await connection.ExecuteAsync(new CommandDefinition("delete from worker.import_files where batch_id = @id", new { id }, transaction, cancellationToken: cancellationToken));
         }
 
-        await transaction.CommitAsync();
+        return updated > 0;
     }
 
     /// <summary>The first key of the advisory locks that lease batches (the second is a hash of the batch id).</summary>
@@ -287,6 +302,19 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
         return await connection.ExecuteAsync(new CommandDefinition(
             "update worker.import_batches set status = 'queued', finished_at = null, message = concat_ws(' ', message, @sentence) where id = @id and status = 'interrupted'",
             new { id, sentence }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>
+    /// Puts an interrupted batch whose stored file is still there back in the queue for a person's
+    /// re-run; false when it is not (any more) in that state.
+    /// </summary>
+    public async Task<bool> QueueRerunAsync(Guid id, string sentence, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            update worker.import_batches set status = 'queued', finished_at = null, message = concat_ws(' ', message, @sentence)
+            where id = @id and status = 'interrupted' and file_pruned_at is null
+            """, new { id, sentence }, cancellationToken: cancellationToken)) > 0;
     }
 
     /// <summary>Adds a sentence to the batch's message (what recovery did about it).</summary>

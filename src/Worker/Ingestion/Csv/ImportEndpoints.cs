@@ -71,6 +71,15 @@ internal static class ImportEndpoints
             }
         }).DisableAntiforgery().WithUploadLimits();
 
+        // Re-run an interrupted import from its stored file (ImportRerun says when that is refused, and why).
+        api.MapPost("/{id:guid}/rerun", async (Guid id, HttpContext http, ImportRerun rerun) =>
+        {
+            var outcome = await rerun.QueueAsync(id, UserName(http.User), http.RequestAborted);
+            return outcome.Accepted
+                ? Results.Accepted($"/api/imports/{id}", new { id, status = "queued", message = outcome.Message })
+                : Results.Problem(outcome.Message, statusCode: outcome.StatusCode);
+        }).DisableAntiforgery().AddEndpointFilter(CrossOriginProtection.Filter);
+
         view.MapGet("/{id:guid}", async (Guid id, ImportBatches batches) =>
             await batches.FindAsync(id) is { } batch ? Results.Ok(Describe(batch)) : Results.NotFound());
 
@@ -127,9 +136,28 @@ internal static class ImportEndpoints
             return Results.Redirect($"/uploads/{id}");
         }).WithUploadLimits();
 
-        app.MapGet("/uploads/{id:guid}", async (Guid id, HttpContext http, ImportBatches batches) =>
-            await batches.FindAsync(id) is { } batch ? ImportPage.Render(batch, http.User.HasClaim(Permissions.ClaimType, Permissions.UploadMarketingData)) : Results.NotFound())
+        app.MapGet("/uploads/{id:guid}", async (Guid id, HttpContext http, IAntiforgery antiforgery, ImportBatches batches) =>
+            await batches.FindAsync(id) is { } batch ? ImportPage.Render(batch, MayUpload(http), MayUpload(http) ? antiforgery.GetAndStoreTokens(http) : null) : Results.NotFound())
             .RequireAuthorization(Permissions.ViewImportsPolicy);
+
+        // The import page's "Re-run" button (a form with the anti-forgery token).
+        page.MapPost("/{id:guid}/rerun", async (Guid id, HttpContext http, IAntiforgery antiforgery, ImportBatches batches, ImportRerun rerun) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.Problem("The form expired or did not come from this site. Reload the import's page and try again.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var outcome = await rerun.QueueAsync(id, UserName(http.User), http.RequestAborted);
+            if (outcome.Accepted)
+            {
+                return Results.Redirect($"/uploads/{id}");
+            }
+
+            return await batches.FindAsync(id) is { } batch
+                ? ImportPage.Render(batch, mayUpload: true, antiforgery.GetAndStoreTokens(http), outcome.Message, outcome.StatusCode)
+                : Results.Problem(outcome.Message, statusCode: outcome.StatusCode);
+        }).AddEndpointFilter(CrossOriginProtection.Filter);
     }
 
     private static IResult TooLarge(long limit) =>
@@ -209,6 +237,8 @@ internal static class ImportEndpoints
 
         static bool IsTrue(string? value) => value is "true" or "on" or "1";
     }
+
+    private static bool MayUpload(HttpContext http) => http.User.HasClaim(Permissions.ClaimType, Permissions.UploadMarketingData);
 
     private static Guid? UserId(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub"), out var id) ? id : null;

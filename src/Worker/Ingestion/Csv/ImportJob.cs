@@ -7,8 +7,9 @@ namespace Worker.Ingestion.Csv;
 
 /// <summary>
 /// Runs one queued import batch: a Hangfire job, so uploads taken by any worker are loaded by whichever
-/// is free. The load is one transaction, so a worker dying half-way loses nothing and the retry (or a
-/// manual requeue) loads the stored file again from the start.
+/// is free. The load is one transaction, together with the batch's final state, so a worker dying
+/// half-way loses nothing, a load that committed is never left looking interrupted, and the retry (or a
+/// re-run) loads the stored file again from the start.
 /// </summary>
 public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogger<ImportJob> logger, Worker.Kpi.IKpiRefreshTrigger? kpiRefresh = null)
 {
@@ -43,7 +44,12 @@ public sealed class ImportJob(ImportBatches batches, CsvImporter importer, ILogg
             await using var file = batches.OpenFile(batchId);
             var result = await importer.ImportAsync(Datasets.Find(dataset)!, file, fileName, options,
                 new ImportActor(null, $"import:{batch.Source}:{batch.UploadedByName}"), batchId, cancellationToken, reopen: () => batches.OpenFile(batchId));
-            await batches.FinishAsync(batchId, result, null, failed: false);
+            if (result.DryRun || result.Status == ImportStatus.Rejected)
+            {
+                // Nothing was written; a load that wrote rows recorded its outcome in its own transaction.
+                await batches.FinishAsync(batchId, result, null, failed: false);
+            }
+
             ImportLog.Finished(logger, fileName, dataset, result.Status, result.Inserted, result.Updated, result.Unchanged, result.Rejected);
             if (kpiRefresh is not null && !result.DryRun && result.Inserted + result.Updated > 0)
             {

@@ -11,6 +11,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<CsvImporter>();
         services.AddSingleton<ImportBatches>();
         services.AddTransient<ImportJob>();
+        services.AddTransient<ImportRerun>();
         services.AddJobType<InboxJob, InboxParameters>(InboxJob.TypeName, (job, p, ct) => job.RunAsync(p, ct));
         services.AddJobType<RecoverInterruptedImportsJob, RecoverInterruptedImportsParameters>(RecoverInterruptedImportsJob.TypeName, (job, p, ct) => job.RunAsync(p, ct));
         return services;

@@ -44,8 +44,8 @@ public sealed class RecoverInterruptedImportsJob(ImportBatches batches, IBackgro
             var what = batch.Source switch
             {
                 "inbox" => "The inbox takes the file again on its next run.",
-                "cli" => "Run the import command again to load it.",
-                _ => $"Not queued again after {batch.Attempts} run(s): requeue its job from the dashboard to run it again.",
+                "cli" => $"Run the import command again to load it, or: Worker import-rerun {batch.Id}",
+                _ => $"Not queued again after {batch.Attempts} run(s): re-run it from its page (Re-run), POST /api/imports/{batch.Id}/rerun or Worker import-rerun {batch.Id}.",
             };
             await batches.AppendMessageAsync(batch.Id, what, cancellationToken);
             RecoverLog.Interrupted(logger, batch.Id, batch.FileName, batch.Dataset, what);
