@@ -65,7 +65,7 @@ internal static class WorkerCommands
         var dataset = Datasets.Find(datasetName);
         if (dataset is null)
         {
-            Console.WriteLine($"Unknown dataset '{datasetName}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.");
+            Console.WriteLine($"Unknown dataset '{datasetName}'. Known: {string.Join(", ", Datasets.Every.Select(d => d.Name))}.");
             return 2;
         }
 

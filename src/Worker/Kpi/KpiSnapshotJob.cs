@@ -76,11 +76,12 @@ public sealed class KpiSnapshotJob(NpgsqlDataSource dataSource, IOptions<KpiOpti
             select kpi_id as KpiId, effective_from as EffectiveFrom, effective_to as EffectiveTo, target_value as TargetValue
             from public.kpi_targets order by kpi_id, effective_from
             """, transaction: transaction, cancellationToken: cancellationToken))).ToLookup(t => t.KpiId);
-        var stored = (await connection.QueryAsync<(Guid KpiId, string Grain, DateOnly Start)>(new CommandDefinition(
-            "select kpi_id, grain, period_start from kpi.snapshots where period_kind = 'closed'",
-            transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
+        // Closed periods already stored, with the target they were scored against.
+        var stored = (await connection.QueryAsync<(Guid KpiId, string Grain, DateOnly Start, decimal? Target)>(new CommandDefinition(
+            "select kpi_id, grain, period_start, target_value from kpi.snapshots where period_kind = 'closed'",
+            transaction: transaction, cancellationToken: cancellationToken))).ToDictionary(s => (s.KpiId, s.Grain, s.Start), s => s.Target);
 
-        var planned = Plan(kpis, stored, today, settleDays, settings.TrendPeriods);
+        var planned = Plan(kpis, stored, targets, today, settleDays, settings.TrendPeriods);
 
         // Every period a snapshot needs, once: its own and its comparison's.
         var pairs = new Dictionary<(string Calculation, DateOnly Start, DateOnly End), int>();
@@ -235,9 +236,12 @@ public sealed class KpiSnapshotJob(NpgsqlDataSource dataSource, IOptions<KpiOpti
 
     /// <summary>
     /// For each KPI: the current period-to-date (if a day of it is complete), the last closed period,
-    /// and the trend's earlier closed periods that are not stored yet or may still settle.
+    /// and the trend's earlier closed periods that are not stored yet, may still settle, or were scored
+    /// against another target than the one that applies to them now (an admin changed a past period's
+    /// target: its row gets the new target and status; its value is recomputed too, a revision if it moved).
     /// </summary>
-    private static List<Planned> Plan(List<Definition> kpis, HashSet<(Guid, string, DateOnly)> stored, DateOnly today, int settleDays, int trendPeriods)
+    private static List<Planned> Plan(List<Definition> kpis, Dictionary<(Guid, string, DateOnly), decimal?> stored, ILookup<Guid, Target> targets,
+        DateOnly today, int settleDays, int trendPeriods)
     {
         var planned = new List<Planned>();
         var settledBefore = today.AddDays(-settleDays);
@@ -251,7 +255,8 @@ public sealed class KpiSnapshotJob(NpgsqlDataSource dataSource, IOptions<KpiOpti
             var closed = KpiPeriod.LastClosed(kpi.Grain, today);
             for (var i = 0; i < trendPeriods; i++, closed = closed.Previous())
             {
-                if (closed.End >= settledBefore || !stored.Contains((kpi.Id, kpi.Grain, closed.Start)))
+                if (closed.End >= settledBefore || !stored.TryGetValue((kpi.Id, kpi.Grain, closed.Start), out var scoredAgainst)
+                    || scoredAgainst != TargetOn(targets[kpi.Id], kpi.TargetValue, closed.Start))
                 {
                     planned.Add(new Planned(kpi, "closed", closed, closed, closed.Previous()));
                 }

@@ -36,6 +36,12 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource, IOptions<Im
             throw new ImportRejectedException(formatProblem);
         }
 
+        if (dataset == Datasets.KpiTargets)
+        {
+            // Its period and target are read against each KPI's grain and unit: a loader of its own.
+            return await new Worker.Kpi.KpiTargetsImporter(dataSource, _maxFieldChars).ImportAsync(content, fileName, options, actor, batchId, cancellationToken);
+        }
+
         using var source = CsvSource.Open(content, _maxFieldChars);
         var notes = new List<string> { $"Read as {source.Encoding.WebName}, delimiter {DelimiterName(source.Delimiter)}." };
         var layout = ExportLayout.Read(dataset, source, options);

@@ -134,6 +134,12 @@ public sealed record Dataset(string Name, string Table, string Description, IRea
     /// <summary>How to export this dataset by day, for the error on a row that covers a period.</summary>
     public string? ByDayHint { get; init; }
 
+    /// <summary>
+    /// The permission a user needs to load this dataset through the page or the API (marketing's
+    /// datasets: upload_marketing_data; KPI targets: manage_kpi_definitions).
+    /// </summary>
+    public string Permission { get; init; } = "upload_marketing_data";
+
     public DatasetColumn Column(string name) => Columns.Single(c => c.Column == name);
 
     /// <summary>A column by its table or display name ("campaign" or "campaign_id").</summary>

@@ -108,7 +108,35 @@ public static class Datasets
         ],
         ["title", "publish_date"]);
 
+    /// <summary>
+    /// KPI targets per period, for admins (manage_kpi_definitions). Not a marketing export: loaded by
+    /// <see cref="Worker.Kpi.KpiTargetsImporter"/>, which resolves the KPI first and reads the period and
+    /// the target against its grain and unit (docs/csv-formats.md, "kpi_targets").
+    /// </summary>
+    public static readonly Dataset KpiTargets = new(
+        "kpi_targets", "kpi_targets", "KPI targets per period (admins)",
+        [
+            new("kpi", FieldKind.Text, true, "kpi", "kpi name", "name", "metric", "kpi id", "id", "calculation"),
+            new("period", FieldKind.Text, false, "period", "quarter", "month", "week", "day"),
+            new("effective_from", FieldKind.Date, false, "effective from", "from", "valid from", "start date", "start"),
+            new("effective_to", FieldKind.Date, false, "effective to", "to", "valid to", "until", "end date", "end"),
+            new("target_value", FieldKind.Text, true, "target", "target value", "goal"),
+            new("note", FieldKind.Text, false, "note", "notes", "comment", "comments") { MaxLength = 10_000 },
+        ],
+        ["kpi"])
+    {
+        Permission = "manage_kpi_definitions",
+    };
+
+    /// <summary>Marketing's datasets (the exports of analytics and ad tools).</summary>
     public static readonly IReadOnlyList<Dataset> All = [DigitalChannels, MarketingAttribution, WebsiteAnalytics, OfflineEvents, SeoSemCampaigns, ContentPieces];
 
-    public static Dataset? Find(string name) => All.FirstOrDefault(d => d.Name == name);
+    /// <summary>Every dataset the importer loads: marketing's and the admins' KPI targets.</summary>
+    public static readonly IReadOnlyList<Dataset> Every = [.. All, KpiTargets];
+
+    public static Dataset? Find(string name) => Every.FirstOrDefault(d => d.Name == name);
+
+    /// <summary>The datasets a user holding these permissions may load.</summary>
+    public static IReadOnlyList<Dataset> LoadableBy(System.Security.Claims.ClaimsPrincipal user) =>
+        [.. Every.Where(d => user.HasClaim(Worker.Web.Permissions.ClaimType, d.Permission))];
 }

@@ -35,9 +35,14 @@ internal static class ImportEndpoints
         // alone would let a same-site page's form post a file.
         api.MapPost("/{dataset}", async (string dataset, HttpContext http, ImportBatches batches, IBackgroundJobClientV2 jobs, IOptions<ImportsOptions> imports) =>
         {
-            if (Datasets.Find(dataset) is null)
+            if (Datasets.Find(dataset) is not { } found)
             {
-                return Results.Problem($"Unknown dataset '{dataset}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.", statusCode: 404);
+                return Results.Problem($"Unknown dataset '{dataset}'. Known: {string.Join(", ", Datasets.Every.Select(d => d.Name))}.", statusCode: 404);
+            }
+
+            if (!http.User.HasClaim(Permissions.ClaimType, found.Permission))
+            {
+                return Results.Problem($"Loading {found.Name} needs the permission to {Permissions.Describe(found.Permission)}.", statusCode: 403);
             }
 
             var limit = imports.Value.MaxFileBytes;
@@ -97,7 +102,7 @@ internal static class ImportEndpoints
 
         var page = app.MapGroup("/uploads").RequireAuthorization(Permissions.UploadPolicy);
         page.MapGet("/", async (HttpContext http, IAntiforgery antiforgery, ImportBatches batches) =>
-            UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), message: null));
+            UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), message: null, offered: Datasets.LoadableBy(http.User)));
 
         // A browser form: ASP.NET spools the file to a temporary file on disk (not memory); the anti-forgery
         // token is checked once the form is read.
@@ -122,6 +127,12 @@ internal static class ImportEndpoints
             if (dataset is null || file is null || file.Length == 0 && file.FileName.Length == 0)
             {
                 return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), "Choose a dataset and a file.", 400);
+            }
+
+            if (!http.User.HasClaim(Permissions.ClaimType, dataset.Permission))
+            {
+                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20),
+                    $"Loading {dataset.Name} needs the permission to {Permissions.Describe(dataset.Permission)}.", 403, Datasets.LoadableBy(http.User));
             }
 
             var options = OptionsFrom(new QueryCollection(form.ToDictionary(f => f.Key, f => f.Value)), imports.Value, out var problem);

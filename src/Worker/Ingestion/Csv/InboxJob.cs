@@ -57,9 +57,11 @@ public sealed class InboxJob(ImportBatches batches, ImportJob importJob, IOption
 
     public async Task<JobSummary> RunAsync(InboxParameters parameters, CancellationToken cancellationToken)
     {
-        if (Datasets.Find(parameters.Dataset) is null)
+        if (Datasets.All.FirstOrDefault(d => d.Name == parameters.Dataset) is null)
         {
-            throw new JobInputException($"Unknown dataset '{parameters.Dataset}' (known: {string.Join(", ", Datasets.All.Select(d => d.Name))}).");
+            // KPI targets are not taken from a folder: it has no user whose manage_kpi_definitions could be checked.
+            throw new JobInputException($"Unknown dataset '{parameters.Dataset}' for an inbox folder (known: {string.Join(", ", Datasets.All.Select(d => d.Name))}; "
+                + "kpi_targets is loaded on the upload page, the API or the command line).");
         }
 
         var folder = Path.Combine(contentRoot.Path, parameters.Folder);
