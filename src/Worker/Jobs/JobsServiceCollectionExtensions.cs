@@ -26,6 +26,7 @@ public static class JobsServiceCollectionExtensions
         services.AddKpiDigest();
         services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
         services.AddJobType<PruneImportFilesJob, PruneImportFilesParameters>(PruneImportFilesJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
+        services.AddJobType<PruneGa4HistoryJob, PruneGa4HistoryParameters>(PruneGa4HistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
 
         services.AddSingleton(provider => JobCatalogue.Load(
             Path.Combine(contentRoot, provider.GetRequiredService<IOptions<HangfireOptions>>().Value.CatalogueDirectory),

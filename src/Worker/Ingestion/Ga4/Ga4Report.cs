@@ -14,13 +14,17 @@ public sealed class Ga4Report
     private readonly Func<string, IReadOnlyList<(string[] Dimensions, string[] Metrics)>> _requests;
     private readonly Action<int, Row, int[], NpgsqlBinaryImporter> _write;
 
-    private Ga4Report(string name, string table, string stageTable, string copy,
+    private Ga4Report(string name, string table, string stageColumns, bool stageRowsAreTableRows,
         Func<string, IReadOnlyList<(string[] Dimensions, string[] Metrics)>> requests, Action<int, Row, int[], NpgsqlBinaryImporter> write)
     {
         Name = name;
         Table = table;
-        StageTableSql = stageTable;
-        CopySql = copy;
+        StageTableSql = $"create temporary table ga4_stage ({stageColumns}) on commit drop";
+        var columns = string.Join(", ", stageColumns.Split(',').Select(c => c.Trim().Split(' ')[0]));
+        CopySql = $"copy ga4_stage ({columns}) from stdin (format binary)";
+        BackfillCopySql = stageRowsAreTableRows ? $"copy public.{table} (id, source, {columns}) from stdin (format binary)" : null;
+        DateColumn = columns.Split(',')[0];
+        HoldsRowsSql = $"select exists (select 1 from public.{table} where source = @source and {DateColumn} between @from and @to)";
         _requests = requests;
         _write = write;
         MergeSql = Database.SqlScript.FromResource($"Ingestion/Ga4/Merge.{name}.sql").Text;
@@ -33,18 +37,29 @@ public sealed class Ga4Report
 
     public string StageTableSql { get; }
 
+    /// <summary>The day column of the table and of the staging table (the first staged column).</summary>
+    public string DateColumn { get; }
+
+    /// <summary>Whether the table holds rows of @source between @from and @to.</summary>
+    public string HoldsRowsSql { get; }
+
     public string CopySql { get; }
+
+    /// <summary>
+    /// Copies a page straight into the table as the source's rows (id and source first, then the staged
+    /// columns), for a slice whose range holds no rows of the source yet; null when a staged row is not a
+    /// table row (attribution adds its two requests' rows up).
+    /// </summary>
+    public string? BackfillCopySql { get; }
 
     /// <summary>One statement; parameters @source, @from, @to, @runId, @propertyId; returns inserted, updated, deleted, revisions, days_revised.</summary>
     public string MergeSql { get; }
 
     public static readonly Ga4Report Website = new("website", "website_analytics",
-        "create temporary table ga4_stage (date date not null, pageviews bigint, sessions bigint, users bigint, bounce_rate numeric, avg_session_duration numeric) on commit drop",
-        "copy ga4_stage (date, pageviews, sessions, users, bounce_rate, avg_session_duration) from stdin (format binary)",
+        "date date not null, pageviews bigint, sessions bigint, users bigint, bounce_rate numeric, avg_session_duration numeric", true,
         _ => [(["date"], ["screenPageViews", "sessions", "totalUsers", "bounceRate", "averageSessionDuration"])],
         (_, row, m, copy) =>
         {
-            copy.StartRow();
             copy.Write(Day(row.DimensionValues[0].Value), NpgsqlDbType.Date);
             copy.Write(Count(row, m[0]), NpgsqlDbType.Bigint);
             copy.Write(Count(row, m[1]), NpgsqlDbType.Bigint);
@@ -54,12 +69,10 @@ public sealed class Ga4Report
         });
 
     public static readonly Ga4Report Channels = new("channels", "digital_channels",
-        "create temporary table ga4_stage (report_date date not null, channel_name text not null, visits bigint, conversions numeric, leads bigint, cost numeric) on commit drop",
-        "copy ga4_stage (report_date, channel_name, visits, conversions, leads, cost) from stdin (format binary)",
+        "report_date date not null, channel_name text not null, visits bigint, conversions numeric, leads bigint, cost numeric", true,
         leadEvent => [(["date", "sessionDefaultChannelGroup"], ["sessions", "keyEvents", "keyEvents:" + leadEvent, "advertiserAdCost"])],
         (_, row, m, copy) =>
         {
-            copy.StartRow();
             copy.Write(Day(row.DimensionValues[0].Value), NpgsqlDbType.Date);
             copy.Write(Channel(row.DimensionValues[1].Value), NpgsqlDbType.Text);
             copy.Write(Count(row, m[0]), NpgsqlDbType.Bigint);
@@ -70,13 +83,11 @@ public sealed class Ga4Report
 
     /// <summary>First touch: key events by the user's first channel; last touch: by the session's channel. Two requests, one batch.</summary>
     public static readonly Ga4Report Attribution = new("attribution", "marketing_attribution",
-        "create temporary table ga4_stage (report_date date not null, channel text not null, first_touch numeric not null, last_touch numeric not null) on commit drop",
-        "copy ga4_stage (report_date, channel, first_touch, last_touch) from stdin (format binary)",
+        "report_date date not null, channel text not null, first_touch numeric not null, last_touch numeric not null", false,
         _ => [(["date", "firstUserDefaultChannelGroup"], ["keyEvents"]), (["date", "sessionDefaultChannelGroup"], ["keyEvents"])],
         (request, row, m, copy) =>
         {
             var value = Math.Round(Number(row, m[0]), 2);
-            copy.StartRow();
             copy.Write(Day(row.DimensionValues[0].Value), NpgsqlDbType.Date);
             copy.Write(Channel(row.DimensionValues[1].Value), NpgsqlDbType.Text);
             copy.Write(request == 0 ? value : 0m, NpgsqlDbType.Numeric);
@@ -99,13 +110,24 @@ public sealed class Ga4Report
             ReturnPropertyQuota = true,
         }).ToList();
 
-    /// <summary>Copies one page's rows into the staging table.</summary>
-    public void Write(int requestIndex, RunReportRequest request, RunReportResponse page, NpgsqlBinaryImporter copy)
+    /// <summary>
+    /// Copies one page's rows into the staging table (<see cref="CopySql"/>), or with <paramref name="source"/>
+    /// into the table (<see cref="BackfillCopySql"/>): each row then gets a new UUIDv7 id, time-ordered, so
+    /// the primary key index is appended to rather than split at random places.
+    /// </summary>
+    public void Write(int requestIndex, RunReportRequest request, RunReportResponse page, NpgsqlBinaryImporter copy, string? source = null)
     {
         // Values come in header order; find each requested metric's position once per page.
         var positions = request.Metrics.Select(m => IndexOf(page.MetricHeaders, m.Name)).ToArray();
         foreach (var row in page.Rows)
         {
+            copy.StartRow();
+            if (source is not null)
+            {
+                copy.Write(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                copy.Write(source, NpgsqlDbType.Text);
+            }
+
             _write(requestIndex, row, positions, copy);
         }
     }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Worker.Jobs;
@@ -69,23 +70,34 @@ public sealed partial class Ga4SyncJob(IGa4DataClient client, Ga4SyncStore store
             tally.RangeStart = from;
             tally.RangeEnd = yesterday;
             Ga4SyncLog.Reading(logger, report.Name, propertyId, from, yesterday, tally.TimeZone);
-            for (var sliceStart = from; sliceStart <= yesterday; sliceStart = sliceStart.AddDays(options.Value.SliceDays))
+            // The slices are read and written at once: the next page is fetched while the database takes
+            // the last one. One page waits between the two (memory stays a few pages); each slice is still
+            // committed with its sync state in one transaction, in order.
+            var pages = Channel.CreateBounded<SliceWork>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reading = ReadSlicesAsync(report, parameters, from, yesterday, tally, pages.Writer, stop.Token);
+            var writing = WriteSlicesAsync(report, parameters.PropertyId, runId, tally, pages.Reader, stop.Token);
+            try
             {
-                if (tally.Slices > 0 && LowQuota(tally) is { } low)
-                {
-                    status = "stopped";
-                    note = $"Stopped early at {sliceStart:yyyy-MM-dd}: {low}. The next run resumes from there.";
-                    Ga4SyncLog.StoppedForQuota(logger, report.Name, propertyId, sliceStart, low);
-                    break;
-                }
-
-                var sliceEnd = sliceStart.AddDays(options.Value.SliceDays - 1) is var end && end > yesterday ? yesterday : end;
-                await SyncSliceAsync(report, parameters, runId, sliceStart, sliceEnd, tally, cancellationToken);
-                tally.Slices++;
-                tally.SyncedThrough = tally.SyncedThrough is { } through && through > sliceEnd ? through : sliceEnd;
+                await writing;
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                // The reader stops on the cancellation; the writer's exception is the one to report.
+                await Task.WhenAny(reading);
+                _ = reading.Exception;
+                throw;
             }
 
-            if (status != "stopped")
+            // The writer ends when the reader completes the channel: after the last slice, at a quota stop or on
+            // a read that failed (whose exception comes out here, after the slices read whole were committed).
+            if (await reading is { } stopped)
+            {
+                status = "stopped";
+                note = stopped;
+            }
+            else
             {
                 status = "succeeded";
             }
@@ -188,19 +200,50 @@ public sealed partial class Ga4SyncJob(IGa4DataClient client, Ga4SyncStore store
     }
 
     /// <summary>
-    /// Reads every page of the slice's requests (batched, up to five a call) into staging and merges them
-    /// in one transaction. A network failure, a truncated page or a row count that moved between pages
-    /// (GA4 still processing) reads the whole slice again; nothing of a failed attempt is kept.
+    /// Reads the slices from <paramref name="from"/> to <paramref name="to"/> into <paramref name="pages"/>,
+    /// stopping early (the note says why) when little quota remains. Always completes the channel.
     /// </summary>
-    private async Task SyncSliceAsync(Ga4Report report, Ga4SyncParameters parameters, long runId, DateOnly from, DateOnly to, Ga4RunTally tally,
-        CancellationToken cancellationToken)
+    private async Task<string?> ReadSlicesAsync(Ga4Report report, Ga4SyncParameters parameters, DateOnly from, DateOnly to, Ga4RunTally tally,
+        ChannelWriter<SliceWork> pages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var slicesRead = 0;
+            for (var sliceStart = from; sliceStart <= to; sliceStart = sliceStart.AddDays(options.Value.SliceDays))
+            {
+                if (slicesRead > 0 && LowQuota(tally) is { } low)
+                {
+                    Ga4SyncLog.StoppedForQuota(logger, report.Name, parameters.PropertyId, sliceStart, low);
+                    return $"Stopped early at {sliceStart:yyyy-MM-dd}: {low}. The next run resumes from there.";
+                }
+
+                var sliceEnd = sliceStart.AddDays(options.Value.SliceDays - 1) is var end && end > to ? to : end;
+                await ReadSliceAsync(report, parameters, sliceStart, sliceEnd, tally, pages, cancellationToken);
+                slicesRead++;
+            }
+
+            return null;
+        }
+        finally
+        {
+            pages.TryComplete();
+        }
+    }
+
+    /// <summary>
+    /// Reads every page of the slice's requests (batched, up to five a call). A network failure, a truncated
+    /// page or a row count that moved between pages (GA4 still processing) reads the whole slice again: the
+    /// writer drops what it had of the slice when the slice starts again.
+    /// </summary>
+    private async Task ReadSliceAsync(Ga4Report report, Ga4SyncParameters parameters, DateOnly from, DateOnly to, Ga4RunTally tally,
+        ChannelWriter<SliceWork> pages, CancellationToken cancellationToken)
     {
         var requests = report.Requests(parameters.PropertyId, from, to, parameters.LeadEvent);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var slice = await store.BeginSliceAsync(report, cancellationToken);
+                await pages.WriteAsync(new SliceStarted(from, to), cancellationToken);
                 var offsets = new long[requests.Count];
                 var rowCounts = new int?[requests.Count];
                 long rows = 0;
@@ -228,32 +271,76 @@ public sealed partial class Ga4SyncJob(IGa4DataClient client, Ga4SyncStore store
 
                         rowCounts[i] = response.RowCount;
                         timeZone = response.Metadata?.TimeZone ?? timeZone;
-                        await slice.WritePageAsync(i, paged[k], response, cancellationToken);
+                        await pages.WriteAsync(new PageRead(from, to, i, paged[k], response), cancellationToken);
                         rows += response.Rows.Count;
                         // No offset comes back: the next page starts after the rows received; an empty page ends it.
                         offsets[i] = response.Rows.Count == 0 ? response.RowCount : offsets[i] + response.Rows.Count;
                     }
                 }
 
-                var costUnavailable = report == Ga4Report.Channels && await slice.ClearBlockedCostAsync(tally.Flags.CostRestricted, cancellationToken);
                 if (timeZone is not null && timeZone != tally.TimeZone)
                 {
                     Ga4SyncLog.TimeZoneChanged(logger, parameters.PropertyId, tally.TimeZone ?? "", timeZone);
                     tally.TimeZone = timeZone;
                 }
 
-                var counts = await slice.CommitAsync(runId, parameters.PropertyId, from, to, tally.TimeZone, cancellationToken);
-                tally.RowsRead += rows;
-                tally.RowsWritten += counts.Written;
-                tally.RowsDeleted += counts.Deleted;
-                tally.Revisions += counts.Revisions;
-                tally.DaysRevised += counts.DaysRevised;
-                tally.CostUnavailable |= costUnavailable;
+                await pages.WriteAsync(new SliceRead(from, to, rows, tally.TimeZone, tally.Flags.CostRestricted), cancellationToken);
                 return;
             }
             catch (Exception ex) when (attempt < options.Value.SliceAttempts && IsWorthReadingAgain(ex, cancellationToken))
             {
                 Ga4SyncLog.SliceRetried(logger, report.Name, parameters.PropertyId, from, to, attempt, ex.GetType().Name, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes what the reader sends: each slice in its own transaction (copied into staging, or straight into
+    /// the table on a backfill), merged and committed with the sync state once the slice was read whole.
+    /// </summary>
+    private async Task WriteSlicesAsync(Ga4Report report, string propertyId, long runId, Ga4RunTally tally, ChannelReader<SliceWork> pages,
+        CancellationToken cancellationToken)
+    {
+        Ga4SyncStore.Slice? slice = null;
+        try
+        {
+            await foreach (var work in pages.ReadAllAsync(cancellationToken))
+            {
+                switch (work)
+                {
+                    case SliceStarted:
+                        if (slice is not null)
+                        {
+                            await slice.DisposeAsync(); // an attempt that failed: nothing of it is kept
+                        }
+
+                        slice = await store.BeginSliceAsync(report, propertyId, work.From, work.To, cancellationToken);
+                        break;
+                    case PageRead page:
+                        await slice!.WritePageAsync(page.RequestIndex, page.Request, page.Response, cancellationToken);
+                        break;
+                    case SliceRead read:
+                        var costUnavailable = report == Ga4Report.Channels && await slice!.ClearBlockedCostAsync(read.CostRestricted, cancellationToken);
+                        var counts = await slice!.CommitAsync(runId, propertyId, read.TimeZone, cancellationToken);
+                        await slice.DisposeAsync();
+                        slice = null;
+                        tally.RowsRead += read.Rows;
+                        tally.RowsWritten += counts.Written;
+                        tally.RowsDeleted += counts.Deleted;
+                        tally.Revisions += counts.Revisions;
+                        tally.DaysRevised += counts.DaysRevised;
+                        tally.CostUnavailable |= costUnavailable;
+                        tally.Slices++;
+                        tally.SyncedThrough = tally.SyncedThrough is { } through && through > read.To ? through : read.To;
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            if (slice is not null)
+            {
+                await slice.DisposeAsync(); // a slice not read whole (the reader failed or stopped): rolled back
             }
         }
     }
@@ -290,6 +377,15 @@ public sealed partial class Ga4SyncJob(IGa4DataClient client, Ga4SyncStore store
         });
 
     private sealed class RowCountMovedException(string message) : Exception(message);
+
+    /// <summary>What the reader hands the writer: a slice (re)starts, one page of it, the slice read whole.</summary>
+    private abstract record SliceWork(DateOnly From, DateOnly To);
+
+    private sealed record SliceStarted(DateOnly From, DateOnly To) : SliceWork(From, To);
+
+    private sealed record PageRead(DateOnly From, DateOnly To, int RequestIndex, RunReportRequest Request, RunReportResponse Response) : SliceWork(From, To);
+
+    private sealed record SliceRead(DateOnly From, DateOnly To, long Rows, string? TimeZone, bool CostRestricted) : SliceWork(From, To);
 }
 
 internal static partial class Ga4SyncLog

@@ -84,18 +84,32 @@ public sealed class Ga4SyncStore(NpgsqlDataSource dataSource)
             });
     }
 
-    /// <summary>Opens the transaction one slice is written in; nothing of it is visible until <see cref="Slice.CommitAsync"/>.</summary>
-    public async Task<Slice> BeginSliceAsync(Ga4Report report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the transaction one slice is written in; nothing of it is visible until <see cref="Slice.CommitAsync"/>.
+    /// Slices of one property and report are written one at a time (a transaction-level advisory lock). A
+    /// slice whose range holds no rows of the property yet (a backfill) is copied straight into the table;
+    /// any other goes through a staging table and the report's merge (revisions, vanished rows, upsert).
+    /// </summary>
+    public async Task<Slice> BeginSliceAsync(Ga4Report report, string propertyId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var source = "ga4:" + propertyId;
             // One audit row per slice (below), not one per row: see supabase/policies/04_audit_trail.sql.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "select set_config('worker.audit', 'batch', true), set_config('worker.actor', 'ga4-sync', true)", transaction: transaction, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(report.StageTableSql, transaction: transaction, cancellationToken: cancellationToken));
-            return new Slice(connection, transaction, report);
+            await connection.ExecuteAsync(new CommandDefinition("""
+                select set_config('worker.audit', 'batch', true), set_config('worker.actor', 'ga4-sync', true),
+                       pg_advisory_xact_lock(hashtextextended(@lockKey, 0))
+                """, new { lockKey = $"ga4-sync:{propertyId}:{report.Name}" }, transaction, cancellationToken: cancellationToken));
+            var backfill = report.BackfillCopySql is not null && !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(report.HoldsRowsSql,
+                new { source, from, to }, transaction, cancellationToken: cancellationToken));
+            if (!backfill)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(report.StageTableSql, transaction: transaction, cancellationToken: cancellationToken));
+            }
+
+            return new Slice(connection, transaction, report, source, from, to, backfill);
         }
         catch
         {
@@ -104,10 +118,16 @@ public sealed class Ga4SyncStore(NpgsqlDataSource dataSource)
         }
     }
 
-    public sealed class Slice(NpgsqlConnection connection, NpgsqlTransaction transaction, Ga4Report report) : IAsyncDisposable
+    public sealed class Slice(NpgsqlConnection connection, NpgsqlTransaction transaction, Ga4Report report, string source, DateOnly from, DateOnly to, bool backfill)
+        : IAsyncDisposable
     {
         // Statements of a large slice may take a while; the job's cancellation token stops them.
         private const int NoTimeout = 0;
+
+        private long _copied;
+
+        /// <summary>True when the slice is copied straight into the table (its range held no rows of the source).</summary>
+        public bool IsBackfill => backfill;
 
         public async Task WritePageAsync(int requestIndex, RunReportRequest request, RunReportResponse page, CancellationToken cancellationToken)
         {
@@ -116,31 +136,37 @@ public sealed class Ga4SyncStore(NpgsqlDataSource dataSource)
                 return;
             }
 
-            await using var copy = await connection.BeginBinaryImportAsync(report.CopySql, cancellationToken);
+            await using var copy = await connection.BeginBinaryImportAsync(backfill ? report.BackfillCopySql! : report.CopySql, cancellationToken);
             copy.Timeout = TimeSpan.Zero;
-            report.Write(requestIndex, request, page, copy);
-            await copy.CompleteAsync(cancellationToken);
+            report.Write(requestIndex, request, page, copy, backfill ? source : null);
+            _copied += (long)await copy.CompleteAsync(cancellationToken);
         }
 
         /// <summary>True when every staged cost is zero: GA4's answer when the caller may not see cost. The costs become NULL.</summary>
         public async Task<bool> ClearBlockedCostAsync(bool restricted, CancellationToken cancellationToken)
         {
+            var (rows, where) = backfill
+                ? ("public." + report.Table, $"where source = @source and {report.DateColumn} between @from and @to")
+                : ("ga4_stage", "");
+            var parameters = new { source, from, to };
             var blocked = restricted || await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "select coalesce(bool_and(cost = 0), false) from ga4_stage", transaction: transaction, commandTimeout: NoTimeout, cancellationToken: cancellationToken));
+                $"select coalesce(bool_and(cost = 0), false) from {rows} {where}", parameters, transaction, NoTimeout, cancellationToken: cancellationToken));
             if (blocked)
             {
-                await connection.ExecuteAsync(new CommandDefinition("update ga4_stage set cost = null", transaction: transaction, commandTimeout: NoTimeout, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition($"update {rows} set cost = null {where}", parameters, transaction, NoTimeout, cancellationToken: cancellationToken));
             }
 
             return blocked;
         }
 
         /// <summary>Merges the staged rows, moves the sync state forward to <paramref name="to"/>, writes the audit row and commits.</summary>
-        public async Task<MergeCounts> CommitAsync(long runId, string propertyId, DateOnly from, DateOnly to, string? timeZone, CancellationToken cancellationToken)
+        public async Task<MergeCounts> CommitAsync(long runId, string propertyId, string? timeZone, CancellationToken cancellationToken)
         {
-            var source = "ga4:" + propertyId;
-            var counts = await connection.QuerySingleAsync<MergeCounts>(new CommandDefinition(report.MergeSql,
-                new { runId, propertyId, source, from, to }, transaction, NoTimeout, cancellationToken: cancellationToken));
+            // A backfill slice's rows are all new: nothing to compare, remove or update.
+            var counts = backfill
+                ? new MergeCounts(_copied, 0, 0, 0, 0)
+                : await connection.QuerySingleAsync<MergeCounts>(new CommandDefinition(report.MergeSql,
+                    new { runId, propertyId, source, from, to }, transaction, NoTimeout, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition("""
                 insert into worker.ga4_sync_state as s (property_id, report, synced_through, time_zone)
                 values (@propertyId, @report, @to, @timeZone)
