@@ -25,6 +25,7 @@ public static class JobsServiceCollectionExtensions
         services.AddWorkerKpi();
         services.AddKpiDigest();
         services.AddJobType<PruneRunHistoryJob, PruneRunHistoryParameters>(PruneRunHistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
+        services.AddJobType<CloseInterruptedRunsJob, CloseInterruptedRunsParameters>(CloseInterruptedRunsJob.TypeName, (job, p, ct) => job.RunAsync(p, ct));
         services.AddJobType<PruneImportFilesJob, PruneImportFilesParameters>(PruneImportFilesJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
         services.AddJobType<PruneGa4HistoryJob, PruneGa4HistoryParameters>(PruneGa4HistoryJob.TypeName, (job, p, ct) => job.RunAsync(p.RetentionDays, ct));
 

@@ -74,6 +74,7 @@ public sealed class JobCatalogueTests
             .Append(new JobType(Worker.Ingestion.Csv.RecoverInterruptedImportsJob.TypeName, typeof(Worker.Ingestion.Csv.RecoverInterruptedImportsParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Maintenance.PruneImportFilesJob.TypeName, typeof(Worker.Maintenance.PruneImportFilesParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Maintenance.PruneGa4HistoryJob.TypeName, typeof(Worker.Maintenance.PruneGa4HistoryParameters), (_, _, _) => throw new NotSupportedException()))
+            .Append(new JobType(CloseInterruptedRunsJob.TypeName, typeof(CloseInterruptedRunsParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Ingestion.Ga4.Ga4SyncJob.TypeName, typeof(Worker.Ingestion.Ga4.Ga4SyncParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Kpi.RefreshKpiViewsJob.TypeName, typeof(Worker.Kpi.RefreshKpiViewsParameters), (_, _, _) => throw new NotSupportedException()))
             .Append(new JobType(Worker.Kpi.KpiSnapshotJob.TypeName, typeof(Worker.Kpi.KpiSnapshotParameters), (_, _, _) => throw new NotSupportedException()))
