@@ -111,4 +111,15 @@ public sealed class KpiTargetsImportTests
         Assert.Equal(60000m, (await KpiData.SnapshotsAsync(db.DataSource, "closed", january))["sales_won_value"].Target); // history keeps January's
         Assert.Equal((1L, 0L, 0L), (rerun.Unchanged, rerun.Inserted, rerun.Updated));
     }
+
+    [Fact]
+    public async Task The_sample_file_loads()
+    {
+        await using var db = await KpiData.CreateAsync(withData: false);
+        var csv = await File.ReadAllTextAsync(Path.Combine(Worker.Hosting.ContentRoot.Locate(), "docs", "csv-samples", "kpi_targets.csv"));
+
+        var result = await LoadAsync(db.DataSource, csv);
+
+        Assert.Equal((ImportStatus.Loaded, 3L), (result.Status, result.Inserted));
+    }
 }

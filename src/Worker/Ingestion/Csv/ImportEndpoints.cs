@@ -112,7 +112,7 @@ internal static class ImportEndpoints
             if (http.Request.ContentLength > limit + MultipartOverhead)
             {
                 return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20),
-                    $"The file is larger than the limit of {limit / (1024 * 1024)} MiB.", 413);
+                    $"The file is larger than the limit of {limit / (1024 * 1024)} MiB.", 413, Datasets.LoadableBy(http.User));
             }
 
             http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = limit + MultipartOverhead;
@@ -126,7 +126,7 @@ internal static class ImportEndpoints
             var file = form.Files.GetFile("file");
             if (dataset is null || file is null || file.Length == 0 && file.FileName.Length == 0)
             {
-                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), "Choose a dataset and a file.", 400);
+                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), "Choose a dataset and a file.", 400, Datasets.LoadableBy(http.User));
             }
 
             if (!http.User.HasClaim(Permissions.ClaimType, dataset.Permission))
@@ -138,7 +138,7 @@ internal static class ImportEndpoints
             var options = OptionsFrom(new QueryCollection(form.ToDictionary(f => f.Key, f => f.Value)), imports.Value, out var problem);
             if (problem is not null)
             {
-                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), problem, 400);
+                return UploadsPage.Render(antiforgery.GetAndStoreTokens(http), await batches.RecentAsync(20), problem, 400, Datasets.LoadableBy(http.User));
             }
 
             await using var stream = file.OpenReadStream();
