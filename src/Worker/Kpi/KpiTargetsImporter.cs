@@ -129,14 +129,7 @@ public sealed partial class KpiTargetsImporter(NpgsqlDataSource dataSource, int 
             changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected }),
         }, transaction, cancellationToken: cancellationToken));
         var result = Result(status, inserted, updated, unchanged);
-        // As for every import that writes rows: the batch's record commits with them, or neither does.
-        if (batchId is { } id && !await ImportBatches.RecordOutcomeAsync(connection, transaction, id, result, null, failed: false, cancellationToken))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            throw new InvalidOperationException($"Import batch {id} was finished by another run meanwhile: this load was rolled back.");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+        await ImportBatches.CommitWithOutcomeAsync(connection, transaction, batchId, result, cancellationToken);
         return result;
 
         ImportResult Result(ImportStatus status, long inserted, long updated, long unchanged) =>

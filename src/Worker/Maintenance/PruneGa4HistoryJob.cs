@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Worker.Jobs;
@@ -23,7 +22,6 @@ public sealed record PruneGa4HistoryParameters
 public sealed class PruneGa4HistoryJob(NpgsqlDataSource dataSource, ILogger<PruneGa4HistoryJob> logger)
 {
     public const string TypeName = "prune-ga4-history";
-    private const int BatchSize = 10_000;
 
     // The newest finished run per property and report (as Ga4SyncOverview picks it) and the running ones.
     private const string Kept = """
@@ -37,14 +35,14 @@ public sealed class PruneGa4HistoryJob(NpgsqlDataSource dataSource, ILogger<Prun
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Revisions first: a run's revisions would otherwise outlive it with no run to name.
-        var revisions = await DeleteInBatchesAsync(connection, $"""
+        var revisions = await BatchedDelete.RunAsync(connection, $"""
             delete from worker.ga4_revisions where id in (
               select id from worker.ga4_revisions
               where revised_at < now() - make_interval(days => @retentionDays)
                 and (sync_run_id is null or sync_run_id not in ({Kept}))
               limit @BatchSize)
             """, retentionDays, cancellationToken);
-        var runs = await DeleteInBatchesAsync(connection, $"""
+        var runs = await BatchedDelete.RunAsync(connection, $"""
             delete from worker.ga4_sync_runs where id in (
               select id from worker.ga4_sync_runs
               where status <> 'running' and finished_at < now() - make_interval(days => @retentionDays)
@@ -59,22 +57,6 @@ public sealed class PruneGa4HistoryJob(NpgsqlDataSource dataSource, ILogger<Prun
             ["deletedRevisions"] = revisions,
             ["retentionDays"] = retentionDays,
         });
-    }
-
-    private static async Task<long> DeleteInBatchesAsync(NpgsqlConnection connection, string sql, int retentionDays, CancellationToken cancellationToken)
-    {
-        long deleted = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var batch = await connection.ExecuteAsync(new CommandDefinition(sql, new { retentionDays, BatchSize }, cancellationToken: cancellationToken));
-            deleted += batch;
-            if (batch < BatchSize)
-            {
-                break;
-            }
-        }
-
-        return deleted;
     }
 }
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Worker.Jobs;
@@ -20,26 +19,16 @@ public sealed record PruneRunHistoryParameters
 public sealed class PruneRunHistoryJob(NpgsqlDataSource dataSource, ILogger<PruneRunHistoryJob> logger)
 {
     public const string TypeName = "prune-run-history";
-    private const int BatchSize = 10_000;
 
     public async Task<JobSummary> RunAsync(int retentionDays, CancellationToken cancellationToken)
     {
-        long deleted = 0;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var batch = await connection.ExecuteAsync(new CommandDefinition("""
-                delete from worker.job_runs where id in (
-                  select id from worker.job_runs
-                  where status <> 'running' and finished_at < now() - make_interval(days => @retentionDays)
-                  limit @BatchSize)
-                """, new { retentionDays, BatchSize }, cancellationToken: cancellationToken));
-            deleted += batch;
-            if (batch < BatchSize)
-            {
-                break;
-            }
-        }
+        var deleted = await BatchedDelete.RunAsync(connection, """
+            delete from worker.job_runs where id in (
+              select id from worker.job_runs
+              where status <> 'running' and finished_at < now() - make_interval(days => @retentionDays)
+              limit @BatchSize)
+            """, retentionDays, cancellationToken);
 
         PruneRunHistoryLog.Pruned(logger, deleted, retentionDays);
         return new JobSummary(deleted, deleted, new Dictionary<string, object?> { ["deletedRuns"] = deleted, ["retentionDays"] = retentionDays });

@@ -216,15 +216,7 @@ public sealed partial class CsvImporter(NpgsqlDataSource dataSource, IOptions<Im
                     changes = JsonSerializer.Serialize(new { file = fileName, inserted, updated, unchanged, rejected = rejectedRows, combined }),
                 }, cancellationToken);
             var result = Result(status, inserted, updated, unchanged);
-            // The batch's record of this load commits with the rows, or neither does: a worker dying at any
-            // point leaves either both (loaded) or neither (interrupted, and a re-run loads it).
-            if (batchId is { } id && !await ImportBatches.RecordOutcomeAsync(connection, transaction, id, result, null, failed: false, cancellationToken))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                throw new InvalidOperationException($"Import batch {id} was finished by another run meanwhile: this load was rolled back.");
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+            await ImportBatches.CommitWithOutcomeAsync(connection, transaction, batchId, result, cancellationToken);
             return result;
         }
 

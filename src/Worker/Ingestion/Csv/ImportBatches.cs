@@ -209,6 +209,23 @@ public sealed class ImportBatches(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// Commits a load that wrote rows together with its batch's record of it (when it has a batch):
+    /// a worker dying at any point leaves either both (loaded) or neither (interrupted, and a re-run
+    /// loads it). Rolls back when another run finished the batch meanwhile.
+    /// </summary>
+    internal static async Task CommitWithOutcomeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid? batchId, ImportResult result,
+        CancellationToken cancellationToken)
+    {
+        if (batchId is { } id && !await RecordOutcomeAsync(connection, transaction, id, result, null, failed: false, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            throw new InvalidOperationException($"Import batch {id} was finished by another run meanwhile: this load was rolled back.");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Writes the batch's final state (status, counts, notes) and deletes its stored file, in the
     /// caller's transaction: the import writes it in the transaction of the data, so the rows and the
     /// record of loading them commit together or not at all. False when the batch was already final
